@@ -1,0 +1,39 @@
+// Time source, injected so that expiry logic is testable without sleeping.
+// Thread safety: RealClock is stateless; FakeClock is safe for concurrent use.
+#ifndef EXACT_SRC_BASE_CLOCK_H_
+#define EXACT_SRC_BASE_CLOCK_H_
+
+#include <atomic>
+#include <cstdint>
+#include <ctime>
+
+namespace exact::base {
+
+// Seconds since the Unix epoch, the unit of every expiry in exact.
+using UnixSeconds = int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual UnixSeconds Now() const = 0;
+};
+
+class RealClock final : public Clock {
+ public:
+  UnixSeconds Now() const override { return static_cast<UnixSeconds>(::time(nullptr)); }
+};
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(UnixSeconds start) : now_(start) {}
+  UnixSeconds Now() const override { return now_.load(); }
+  void Set(UnixSeconds t) { now_.store(t); }
+  void Advance(UnixSeconds d) { now_.fetch_add(d); }
+
+ private:
+  std::atomic<UnixSeconds> now_;
+};
+
+}  // namespace exact::base
+
+#endif  // EXACT_SRC_BASE_CLOCK_H_

@@ -1,0 +1,247 @@
+// The exact.conf parser: one declarative table of keys, each with a setter
+// that validates its value and reports problems at the value's column.
+#include "src/config/exact_conf.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "src/base/files.h"
+#include "src/base/log.h"
+
+namespace exact::config {
+
+const char* MapFormatName(MapFormat format) {
+  switch (format) {
+    case MapFormat::kText: return "text";
+    case MapFormat::kDb: return "db";
+    case MapFormat::kLmdb: return "lmdb";
+  }
+  return "?";
+}
+
+bool ParseDuration(absl::string_view text, int64_t* seconds) {
+  if (text.empty()) return false;
+  int64_t unit = 1;
+  switch (text.back()) {
+    case 's': unit = 1; text.remove_suffix(1); break;
+    case 'm': unit = 60; text.remove_suffix(1); break;
+    case 'h': unit = 3600; text.remove_suffix(1); break;
+    case 'd': unit = 86400; text.remove_suffix(1); break;
+    default: break;
+  }
+  int64_t value = 0;
+  if (text.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(text[0]))) return false;
+  if (!absl::SimpleAtoi(text, &value) || value <= 0 || value > 10 * 365 * 86400LL / unit) {
+    return false;
+  }
+  *seconds = value * unit;
+  return true;
+}
+
+namespace {
+
+// What a setter gets: the value, where it starts, and where to report.
+struct Value {
+  absl::string_view text;
+  SourceLocation location;
+  const std::string* base_dir;
+  Diagnostics* diags;
+
+  void Error(std::string message) const { diags->Error(location, std::move(message)); }
+};
+
+std::string ResolvePath(const Value& v) {
+  std::filesystem::path p(std::string(v.text));
+  if (p.is_relative()) p = std::filesystem::path(*v.base_dir) / p;
+  return p.lexically_normal().string();
+}
+
+bool SingleWord(const Value& v, absl::string_view key) {
+  if (v.text.find_first_of(" \t") != absl::string_view::npos) {
+    v.Error(absl::StrCat("\"", key, "\" takes one value; found spaces in \"", v.text, "\""));
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> SplitList(absl::string_view text) {
+  return absl::StrSplit(text, absl::ByAnyChar(", \t"), absl::SkipEmpty());
+}
+
+bool ParseOrder(absl::string_view text, FieldOrder* order) {
+  std::string compact = absl::StrReplaceAll(text, {{" ", ""}, {"\t", ""}});
+  if (compact == "username,address") {
+    *order = FieldOrder::kUserAddress;
+  } else if (compact == "address,username") {
+    *order = FieldOrder::kAddressUser;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+using Setter = std::function<void(const Value&, Settings*)>;
+
+std::function<void(const Value&, Settings*)> PathSetter(std::string Settings::*field,
+                                                        absl::string_view key) {
+  std::string k(key);
+  return [field, k](const Value& v, Settings* s) {
+    if (SingleWord(v, k)) s->*field = ResolvePath(v);
+  };
+}
+
+std::function<void(const Value&, Settings*)> DurationSetter(int64_t Settings::*field,
+                                                            absl::string_view key) {
+  std::string k(key);
+  return [field, k](const Value& v, Settings* s) {
+    int64_t seconds;
+    if (!ParseDuration(v.text, &seconds)) {
+      v.Error(absl::StrCat("\"", k, "\" must be a positive number of seconds (or 30m, 2h, 1d); "
+                           "got \"", v.text, "\""));
+      return;
+    }
+    s->*field = seconds;
+  };
+}
+
+const absl::flat_hash_map<std::string, Setter>& KeyTable() {
+  static const auto* table = new absl::flat_hash_map<std::string, Setter>{
+      {"user", [](const Value& v, Settings* s) { if (SingleWord(v, "user")) s->user = std::string(v.text); }},
+      {"group", [](const Value& v, Settings* s) { if (SingleWord(v, "group")) s->group = std::string(v.text); }},
+      {"pidfile", PathSetter(&Settings::pidfile, "pidfile")},
+      {"maillog",
+       [](const Value& v, Settings* s) {
+         s->maillog.clear();
+         for (absl::string_view p : absl::StrSplit(v.text, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+           Value one = v;
+           one.text = p;
+           s->maillog.push_back(ResolvePath(one));
+         }
+       }},
+      {"serverdefs",
+       [](const Value& v, Settings* s) {
+         if (!SingleWord(v, "serverdefs")) return;
+         s->serverdefs = ResolvePath(v);
+         s->serverdefs_location = v.location;
+       }},
+      {"server",
+       [](const Value& v, Settings* s) {
+         s->servers = SplitList(v.text);
+         s->server_location = v.location;
+         for (const std::string& name : s->servers) {
+           if (name == "all" && s->servers.size() > 1) {
+             v.Error("\"all\" selects every stanza; list it alone");
+           }
+         }
+       }},
+      {"authtype",
+       [](const Value& v, Settings* s) {
+         std::vector<MapFormat> formats;
+         for (const std::string& name : SplitList(v.text)) {
+           if (name == "text") formats.push_back(MapFormat::kText);
+           else if (name == "db" || name == "hash") formats.push_back(MapFormat::kDb);
+           else if (name == "lmdb") formats.push_back(MapFormat::kLmdb);
+           else {
+             v.Error(absl::StrCat("unknown authtype \"", name,
+                                  "\"; expected text, db or lmdb",
+                                  DidYouMeanSuffix(name, {"text", "db", "lmdb"})));
+             return;
+           }
+         }
+         s->authtypes = formats;
+       }},
+      {"authfile", PathSetter(&Settings::authfile, "authfile")},
+      {"authtemp", PathSetter(&Settings::authtemp, "authtemp")},
+      {"dumpfile", PathSetter(&Settings::dumpfile, "dumpfile")},
+      {"statefile", PathSetter(&Settings::statefile, "statefile")},
+      {"logfile", PathSetter(&Settings::logfile, "logfile")},
+      {"timeout", DurationSetter(&Settings::timeout, "timeout")},
+      {"flush", DurationSetter(&Settings::flush, "flush")},
+      {"suspicious", DurationSetter(&Settings::suspicious, "suspicious")},
+      {"logging",
+       [](const Value& v, Settings* s) {
+         if (v.text == "syslog") s->log_to_syslog = true;
+         else if (v.text == "internal") s->log_to_syslog = false;
+         else v.Error(absl::StrCat("\"logging\" must be \"syslog\" or \"internal\"; got \"", v.text, "\""));
+       }},
+      {"match",
+       [](const Value& v, Settings* s) {
+         if (!s->inline_stanza) s->inline_stanza.emplace();
+         s->inline_stanza->match = std::string(v.text);
+         s->inline_stanza->match_location = v.location;
+       }},
+      {"order",
+       [](const Value& v, Settings* s) {
+         FieldOrder order;
+         if (!ParseOrder(v.text, &order)) {
+           v.Error(absl::StrCat("\"order\" must be \"username,address\" or \"address,username\"; "
+                                "got \"", v.text, "\""));
+           return;
+         }
+         if (!s->inline_stanza) s->inline_stanza.emplace();
+         s->inline_stanza->order = order;
+         s->inline_stanza->order_location = v.location;
+       }},
+  };
+  return *table;
+}
+
+}  // namespace
+
+std::vector<std::string> ExactConfKeys() {
+  std::vector<std::string> keys;
+  for (const auto& [name, setter] : KeyTable()) keys.push_back(name);
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+void ParseExactConf(absl::string_view text, const std::string& file_name, Settings* settings,
+                    Diagnostics* diags) {
+  const std::string base_dir = base::SplitPath(base::AbsolutePath(file_name)).first;
+  const std::vector<std::string> keys = ExactConfKeys();
+  absl::flat_hash_map<std::string, int> first_line;
+  int line_no = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_no;
+    if (size_t hash = line.find('#'); hash != absl::string_view::npos) line = line.substr(0, hash);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    size_t key_start = line.find_first_not_of(" \t");
+    if (key_start == absl::string_view::npos) continue;
+    size_t key_end = line.find_first_of(" \t", key_start);
+    if (key_end == absl::string_view::npos) key_end = line.size();
+    std::string key(line.substr(key_start, key_end - key_start));
+    SourceLocation key_at{file_name, line_no, static_cast<int>(key_start) + 1};
+
+    auto it = KeyTable().find(key);
+    if (it == KeyTable().end()) {
+      diags->Error(key_at, absl::StrCat("unknown key \"", base::Printable(key, 64), "\"",
+                                        DidYouMeanSuffix(key, keys)));
+      continue;
+    }
+    size_t value_start = line.find_first_not_of(" \t", key_end);
+    if (value_start == absl::string_view::npos) {
+      diags->Error({file_name, line_no, static_cast<int>(key_end) + 1},
+                   absl::StrCat("missing value for \"", key, "\""));
+      continue;
+    }
+    absl::string_view value = absl::StripTrailingAsciiWhitespace(line.substr(value_start));
+    if (auto [prev, inserted] = first_line.emplace(key, line_no); !inserted) {
+      // EXACT 1.41 kept the first of duplicate keys; so do we, loudly.
+      diags->Warning(key_at, absl::StrCat("duplicate key \"", key, "\"; the value on line ",
+                                          prev->second, " stays in effect"));
+      continue;
+    }
+    Value v{value, {file_name, line_no, static_cast<int>(value_start) + 1}, &base_dir, diags};
+    it->second(v, settings);
+  }
+}
+
+}  // namespace exact::config

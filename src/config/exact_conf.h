@@ -1,0 +1,74 @@
+// exact.conf: the daemon's `key value` settings, compatible with EXACT 1.41.
+// Every 1.41 key is accepted with 1.41's defaults (for a build with
+// localstatedir=/var and sysconfdir=/etc). As in 1.41, '#' starts a comment
+// anywhere on a line. Unlike 1.41, an unknown key is an error, values are
+// checked, and relative paths are taken relative to the file's directory.
+// Thread safety: plain values.
+#ifndef EXACT_SRC_CONFIG_EXACT_CONF_H_
+#define EXACT_SRC_CONFIG_EXACT_CONF_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "src/config/diagnostic.h"
+
+namespace exact::config {
+
+enum class MapFormat { kText, kDb, kLmdb };
+
+// "text", "db", "lmdb".
+const char* MapFormatName(MapFormat format);
+
+// Which captured group holds what: 1.41's `order` parameter.
+enum class FieldOrder { kUserAddress, kAddressUser };
+
+// `match`/`order` written directly in exact.conf (older EXACT versions).
+struct InlineStanza {
+  std::string match;
+  SourceLocation match_location;  // Column of the pattern's first byte.
+  std::optional<FieldOrder> order;
+  SourceLocation order_location;
+};
+
+struct Settings {
+  std::string user = "mail";
+  std::string group = "mail";
+  std::string pidfile = "/var/run/exact/exact.pid";
+  std::vector<std::string> maillog = {"/var/log/mail.log"};
+  std::string serverdefs = "/etc/exact-servers.conf";
+  std::vector<std::string> servers = {"uw-imap"};  // Or the single word "all".
+  std::vector<MapFormat> authtypes = {MapFormat::kText};
+  std::string authfile = "/var/state/exact/relay";
+  std::string authtemp;  // "" = authfile + ".tmp".
+  std::string dumpfile = "/var/state/exact/dump";
+  int64_t timeout = 1800;
+  int64_t flush = 300;
+  int64_t suspicious = 120;
+  bool log_to_syslog = true;  // `logging syslog` (true) or `internal`.
+  std::string logfile = "/var/log/exact/exact.log";
+  std::string statefile;  // "" = authfile + ".state".
+  std::optional<InlineStanza> inline_stanza;
+
+  // Where `server` and `serverdefs` were set, for later diagnostics.
+  SourceLocation server_location;
+  SourceLocation serverdefs_location;
+};
+
+// Parses `text` (the contents of `file_name`) over the defaults in
+// `settings`. Every problem is added to `diags`; settings with errors keep
+// their defaults.
+void ParseExactConf(absl::string_view text, const std::string& file_name, Settings* settings,
+                    Diagnostics* diags);
+
+// Names of every key exact.conf accepts, for suggestions and docs.
+std::vector<std::string> ExactConfKeys();
+
+// Parses "1800", "30m", "2h", "1d" into seconds; false on anything else.
+bool ParseDuration(absl::string_view text, int64_t* seconds);
+
+}  // namespace exact::config
+
+#endif  // EXACT_SRC_CONFIG_EXACT_CONF_H_

@@ -1,0 +1,34 @@
+// Translates a POSIX extended regular expression (regcomp REG_EXTENDED, as
+// EXACT 1.41's stanzas use) into the PCRE-style dialect that Hyperscan and
+// RE2 both read, with identical meaning on a single log line.
+//
+// Why translate instead of passing the text through: the dialects disagree.
+// In POSIX a backslash inside a bracket expression is literal (`[0-9\.]`
+// matches a backslash), `[]a]` starts with a literal `]`, and there are no
+// `\d`-style escapes. Every bracket expression is therefore re-emitted as an
+// explicit byte set. Newline is removed from every set and class, so a
+// Hyperscan match over a multi-line chunk can never span two lines.
+//
+// Thread safety: pure function.
+#ifndef EXACT_SRC_CONFIG_POSIX_ERE_H_
+#define EXACT_SRC_CONFIG_POSIX_ERE_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace exact::config {
+
+struct EreTranslation {
+  bool ok = false;
+  std::string pattern;  // The translated expression, when ok.
+  int groups = 0;       // Capturing groups, numbered as POSIX numbers them.
+  size_t error_offset = 0;  // 0-based byte offset of the problem, when !ok.
+  std::string error;        // What is wrong and how to fix it, when !ok.
+};
+
+EreTranslation TranslatePosixEre(absl::string_view ere);
+
+}  // namespace exact::config
+
+#endif  // EXACT_SRC_CONFIG_POSIX_ERE_H_

@@ -1,0 +1,477 @@
+// Daemon start-up, control loop and shutdown. Start-up order matters:
+//   config (exit 78 on error) → daemonize → log sink → pid file lock →
+//   open logs, map directories, state → block signals → drop privileges →
+//   restore state, publish (the map exists before tailing starts) →
+//   start reader and pipeline threads → control loop.
+#include "src/daemon/daemon.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "src/base/clock.h"
+#include "src/base/files.h"
+#include "src/base/log.h"
+#include "src/config/config.h"
+#include "src/daemon/pidfile.h"
+#include "src/daemon/pipeline.h"
+#include "src/daemon/privileges.h"
+#include "src/ingest/chunk.h"
+#include "src/ingest/log_reader.h"
+#include "src/match/stanza_matcher.h"
+#include "src/publish/map_writer.h"
+#include "src/table/relay_table.h"
+#include "src/table/state_file.h"
+
+namespace exact::daemon {
+namespace {
+
+using base::UnixSeconds;
+
+constexpr size_t kChunkBytes = 256 * 1024;  // perf.md: 256 KiB chunks scan fastest.
+constexpr size_t kChunksInPool = 16;
+constexpr UnixSeconds kPublishInterval = 1;  // Each rename restarts Postfix smtpd.
+constexpr UnixSeconds kPublishRetry = 5;
+
+void PrintDiagnostics(const config::Diagnostics& diags) {
+  for (const config::Diagnostic& d : diags.all()) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+}
+
+void LogDiagnostics(const config::Diagnostics& diags) {
+  for (const config::Diagnostic& d : diags.all()) {
+    if (d.severity == config::DiagnosticSeverity::kError) {
+      base::LogError("%s", d.ToString());
+    } else {
+      base::LogWarning("%s", d.ToString());
+    }
+  }
+}
+
+absl::Status Daemonize() {
+  pid_t pid = ::fork();
+  if (pid < 0) return base::ErrnoStatus(errno, "fork");
+  if (pid > 0) ::_exit(0);
+  if (::setsid() < 0) return base::ErrnoStatus(errno, "setsid");
+  pid = ::fork();
+  if (pid < 0) return base::ErrnoStatus(errno, "fork");
+  if (pid > 0) ::_exit(0);
+  if (::chdir("/") != 0) return base::ErrnoStatus(errno, "chdir /");
+  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0) return base::ErrnoStatus(errno, "open /dev/null");
+  ::dup2(null_fd, STDIN_FILENO);
+  ::dup2(null_fd, STDOUT_FILENO);
+  ::dup2(null_fd, STDERR_FILENO);
+  ::close(null_fd);
+  return absl::OkStatus();
+}
+
+// Where the daemon writes: the maps, the state file and the dump file, each
+// through a directory opened before privileges are dropped.
+struct Outputs {
+  std::vector<std::unique_ptr<publish::MapWriter>> maps;
+  base::Directory state_dir;
+  std::string state_name;
+  base::Directory dump_dir;
+  std::string dump_name;
+};
+
+absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
+                                    const std::optional<Account>& account) {
+  Outputs out;
+  for (const std::string& path : {s.authfile, s.statefile, s.dumpfile}) {
+    absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
+    if (!st.ok()) return st;
+  }
+  for (config::MapFormat format : s.authtypes) {
+    publish::MapTarget target{format, s.authfile, s.authtemp, 0640};
+    absl::StatusOr<std::unique_ptr<publish::MapWriter>> w = publish::OpenMapWriter(target);
+    if (!w.ok()) return w.status();
+    out.maps.push_back(std::move(*w));
+  }
+  auto [state_dir, state_name] = base::SplitPath(s.statefile);
+  absl::StatusOr<base::Directory> sd = base::Directory::Open(state_dir);
+  if (!sd.ok()) return sd.status();
+  out.state_dir = std::move(*sd);
+  out.state_name = state_name;
+  auto [dump_dir, dump_name] = base::SplitPath(s.dumpfile);
+  absl::StatusOr<base::Directory> dd = base::Directory::Open(dump_dir);
+  if (!dd.ok()) return dd.status();
+  out.dump_dir = std::move(*dd);
+  out.dump_name = dump_name;
+  return out;
+}
+
+// Settings that a reload cannot change in a running daemon.
+std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const config::Settings& b) {
+  std::vector<std::string> changed;
+  auto check = [&](bool differs, const char* key) {
+    if (differs) changed.push_back(key);
+  };
+  check(a.user != b.user, "user");
+  check(a.group != b.group, "group");
+  check(a.pidfile != b.pidfile, "pidfile");
+  check(a.maillog != b.maillog, "maillog");
+  check(a.authtypes != b.authtypes, "authtype");
+  check(a.authfile != b.authfile, "authfile");
+  check(a.authtemp != b.authtemp, "authtemp");
+  check(a.statefile != b.statefile, "statefile");
+  check(a.dumpfile != b.dumpfile, "dumpfile");
+  check(a.log_to_syslog != b.log_to_syslog, "logging");
+  check(a.logfile != b.logfile, "logfile");
+  return changed;
+}
+
+class Daemon {
+ public:
+  explicit Daemon(const DaemonOptions& options) : options_(options) {}
+  int Run();
+
+ private:
+  int Start();
+  int ControlLoop();
+  bool Publish(UnixSeconds now, const char* why);
+  void Reload();
+  void Dump();
+  void LogStats(const char* when);
+  void Shutdown();
+
+  DaemonOptions options_;
+  config::Config config_;
+  base::RealClock clock_;
+  std::shared_ptr<const match::StanzaMatcher> matcher_;
+  table::RelayTable table_;
+  std::optional<PidFile> pidfile_;
+  Outputs outputs_;
+  std::unique_ptr<ingest::ChunkPool> pool_;
+  std::unique_ptr<ingest::SpscRing<ingest::Chunk*>> ring_;
+  std::unique_ptr<ingest::LogReader> reader_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::thread reader_thread_;
+  std::thread pipeline_thread_;
+  std::atomic<bool> pipeline_done_{false};
+  base::UniqueFd signal_fd_;
+  base::UniqueFd event_fd_;
+  UnixSeconds last_publish_ = 0;
+  uint64_t refreshed_at_publish_ = 0;
+};
+
+int Daemon::Run() {
+  int rc = Start();
+  if (rc != 0) return rc;
+  rc = ControlLoop();
+  Shutdown();
+  return rc;
+}
+
+int Daemon::Start() {
+  config::LoadResult loaded = config::LoadConfig(options_.config_path);
+  config::Diagnostics diags = loaded.diagnostics;
+  std::shared_ptr<match::StanzaMatcher> matcher;
+  if (loaded.config) {
+    absl::StatusOr<std::unique_ptr<match::StanzaMatcher>> m =
+        match::StanzaMatcher::Create(loaded.config->stanzas, &diags);
+    if (m.ok()) matcher = std::move(*m);
+  }
+  PrintDiagnostics(diags);
+  if (!loaded.config || !matcher) {
+    std::fprintf(stderr, "exact: %d error(s) in the configuration; not started\n",
+                 std::max(diags.error_count(), 1));
+    return EX_CONFIG;
+  }
+  config_ = std::move(*loaded.config);
+  matcher_ = std::move(matcher);
+  const config::Settings& s = config_.settings;
+  if (options_.check_only) {
+    std::vector<std::string> names;
+    for (const config::Stanza& st : matcher_->stanzas()) names.push_back(st.name);
+    std::printf("%s: OK, %zu stanza(s): %s\n", config_.path.c_str(), names.size(),
+                absl::StrJoin(names, ", ").c_str());
+    return -1;
+  }
+
+  ::umask(027);
+  const bool foreground = options_.foreground || options_.once;
+  if (!foreground) {
+    if (absl::Status st = Daemonize(); !st.ok()) {
+      std::fprintf(stderr, "exact: %s\n", std::string(st.message()).c_str());
+      return EX_OSERR;
+    }
+  }
+  base::SetLogDebug(options_.debug);
+  if (!foreground) {
+    absl::Status st = s.log_to_syslog ? base::ConfigureLog(base::LogSink::kSyslog)
+                                      : base::ConfigureLog(base::LogSink::kFile, s.logfile);
+    if (!st.ok()) return EX_CANTCREAT;  // stderr is /dev/null by now; nowhere to say more.
+  }
+
+  absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group);
+  if (!account.ok()) {
+    base::LogError("%s (from `user`/`group` in %s)", std::string(account.status().message()),
+                   config_.path);
+    return EX_NOUSER;
+  }
+  if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, *account);
+      !st.ok()) {
+    base::LogError("%s", std::string(st.message()));
+    return EX_CANTCREAT;
+  }
+  absl::StatusOr<PidFile> pid = PidFile::Acquire(s.pidfile);
+  if (!pid.ok()) {
+    base::LogError("%s", std::string(pid.status().message()));
+    return absl::IsFailedPrecondition(pid.status()) ? EX_TEMPFAIL : EX_CANTCREAT;
+  }
+  pidfile_.emplace(std::move(*pid));
+
+  ingest::ReaderOptions ropts;
+  ropts.follow = !options_.once;
+  ropts.from_start = options_.from_start;
+  ropts.rotate_wait = absl::Seconds(s.suspicious);
+  pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool, kChunkBytes);
+  ring_ = std::make_unique<ingest::SpscRing<ingest::Chunk*>>(kChunksInPool);
+  reader_ = std::make_unique<ingest::LogReader>(s.maillog, ropts, pool_.get(), ring_.get());
+  if (absl::Status st = reader_->Open(); !st.ok()) {
+    base::LogError("cannot read the mail log: %s", std::string(st.message()));
+    return EX_NOINPUT;
+  }
+  absl::StatusOr<Outputs> outputs = OpenOutputs(s, *account);
+  if (!outputs.ok()) {
+    base::LogError("cannot prepare the relay map: %s", std::string(outputs.status().message()));
+    return EX_CANTCREAT;
+  }
+  outputs_ = std::move(*outputs);
+
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGALRM}) sigaddset(&mask, sig);
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // only the signalfd ever sees these signals.
+  ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  signal_fd_.Reset(::signalfd(-1, &mask, SFD_CLOEXEC));
+  event_fd_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!signal_fd_.valid() || !event_fd_.valid()) {
+    base::LogError("signalfd/eventfd: %s", std::strerror(errno));
+    return EX_OSERR;
+  }
+
+  if (*account) {
+    if (absl::Status st = DropPrivileges(**account); !st.ok()) {
+      base::LogError("cannot drop privileges to %s: %s", (*account)->user,
+                     std::string(st.message()));
+      return EX_NOPERM;
+    }
+  }
+
+  const UnixSeconds now = clock_.Now();
+  absl::StatusOr<std::string> saved = outputs_.state_dir.ReadFile(outputs_.state_name);
+  if (saved.ok()) {
+    table::DecodedState state = table::DecodeState(*saved);
+    if (!state.header_ok) {
+      base::LogWarning("ignoring %s: not an exact state file",
+                       outputs_.state_dir.PathOf(outputs_.state_name));
+    }
+    for (const table::RelayRecord& r : state.records) table_.Restore(r, now);
+    if (state.bad_lines > 0) {
+      base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
+    }
+    base::LogInfo("restored %zu live address(es) from the state file", table_.size());
+  }
+  if (!Publish(now, "start-up")) return EX_CANTCREAT;
+
+  PipelineOptions popts;
+  popts.threads = options_.threads;
+  pipeline_ = std::make_unique<Pipeline>(ring_.get(), pool_.get(), &table_, &clock_, popts);
+  pipeline_->SetMatcher(matcher_);
+  pipeline_->SetTimeout(s.timeout);
+  const int efd = event_fd_.get();
+  auto wake = [efd] {
+    uint64_t one = 1;
+    (void)!::write(efd, &one, sizeof one);
+  };
+  pipeline_->SetOnNewAddress(wake);
+  pipeline_thread_ = std::thread([this, wake] {
+    pipeline_->Run();
+    pipeline_done_.store(true);
+    wake();
+  });
+  reader_thread_ = std::thread([this] { reader_->Run(); });
+  base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
+                matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
+                outputs_.maps.front()->path());
+  return 0;
+}
+
+bool Daemon::Publish(UnixSeconds now, const char* why) {
+  std::vector<table::RelayRecord> records = table_.Snapshot(now);
+  // The state file first: if we die between the two, the next start
+  // republishes from it and nothing is lost.
+  absl::Status st = outputs_.state_dir.WriteFileAtomically(outputs_.state_name,
+                                                           table::EncodeState(records), 0600);
+  bool ok = st.ok();
+  if (!ok) base::LogError("cannot write the state file: %s", std::string(st.message()));
+  for (const auto& map : outputs_.maps) {
+    absl::Status ms = map->Write(records);
+    if (!ms.ok()) {
+      base::LogError("cannot publish %s: %s; the previous map stays in place", map->path(),
+                     std::string(ms.message()));
+      ok = false;
+    }
+  }
+  last_publish_ = now;
+  if (pipeline_) refreshed_at_publish_ = pipeline_->stats().refreshed.load();
+  base::LogDebug("published %zu address(es) (%s)", records.size(), why);
+  return ok;
+}
+
+void Daemon::Reload() {
+  config::LoadResult loaded = config::LoadConfig(config_.path);
+  config::Diagnostics diags = loaded.diagnostics;
+  std::shared_ptr<match::StanzaMatcher> matcher;
+  if (loaded.config) {
+    absl::StatusOr<std::unique_ptr<match::StanzaMatcher>> m =
+        match::StanzaMatcher::Create(loaded.config->stanzas, &diags);
+    if (m.ok()) matcher = std::move(*m);
+  }
+  LogDiagnostics(diags);
+  if (!loaded.config || !matcher) {
+    base::LogError("reload of %s failed; keeping the running configuration", config_.path);
+    return;
+  }
+  for (const std::string& key : RestartOnlyChanges(config_.settings, loaded.config->settings)) {
+    base::LogWarning("`%s` changed; restart exact to apply it (keeping the old value)", key);
+  }
+  config::Settings kept = config_.settings;
+  kept.timeout = loaded.config->settings.timeout;
+  kept.flush = loaded.config->settings.flush;
+  kept.suspicious = loaded.config->settings.suspicious;
+  kept.servers = loaded.config->settings.servers;
+  config_.settings = kept;
+  config_.stanzas = loaded.config->stanzas;
+  matcher_ = std::move(matcher);
+  pipeline_->SetMatcher(matcher_);
+  pipeline_->SetTimeout(kept.timeout);
+  base::LogInfo("reloaded %s: %zu stanza(s), timeout %ds", config_.path,
+                matcher_->stanzas().size(), static_cast<int>(kept.timeout));
+}
+
+void Daemon::Dump() {
+  std::vector<table::RelayRecord> records = table_.Snapshot(clock_.Now());
+  absl::Status st = outputs_.dump_dir.WriteFileAtomically(outputs_.dump_name,
+                                                          table::EncodeDump(records), 0640);
+  if (st.ok()) {
+    base::LogInfo("dumped %zu address(es) to %s", records.size(),
+                  outputs_.dump_dir.PathOf(outputs_.dump_name));
+  } else {
+    base::LogError("cannot write the dump: %s", std::string(st.message()));
+  }
+  LogStats("so far");
+}
+
+void Daemon::LogStats(const char* when) {
+  const PipelineStats& p = pipeline_->stats();
+  const ingest::ReaderCounts& r = reader_->counts();
+  base::LogInfo(
+      "%s: %d bytes, %d lines, %d logins (%d new addresses), %d live; skipped: %d bad "
+      "addresses, %d binary lines, %d oversized lines",
+      when, p.bytes.load(), p.lines.load(), p.logins.load(), p.new_addresses.load(),
+      table_.size(), p.bad_address.load(), p.binary.load(), r.oversized_lines.load());
+}
+
+int Daemon::ControlLoop() {
+  UnixSeconds publish_due = table::RelayTable::kNever;
+  UnixSeconds next_flush = clock_.Now() + config_.settings.flush;
+  for (;;) {
+    UnixSeconds now = clock_.Now();
+    UnixSeconds deadline = std::min({table_.NextExpiry(), publish_due, next_flush});
+    int timeout_ms = -1;
+    if (deadline != table::RelayTable::kNever) {
+      struct timespec ts;
+      ::clock_gettime(CLOCK_REALTIME, &ts);
+      int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(deadline * 1000 - now_ms, 0, 3600000));
+    }
+    struct pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {event_fd_.get(), POLLIN, 0}};
+    int n = ::poll(fds, 2, timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      base::LogError("poll: %s", std::strerror(errno));
+      return EX_OSERR;
+    }
+    now = clock_.Now();
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      struct signalfd_siginfo si;
+      while (::read(signal_fd_.get(), &si, sizeof si) == sizeof si) {
+        switch (si.ssi_signo) {
+          case SIGTERM:
+          case SIGINT:
+            base::LogInfo("caught %s; publishing and exiting", strsignal(static_cast<int>(si.ssi_signo)));
+            return 0;
+          case SIGHUP: Reload(); break;
+          case SIGUSR1: Dump(); break;
+          case SIGALRM: publish_due = now; break;
+        }
+        struct pollfd again = {signal_fd_.get(), POLLIN, 0};
+        if (::poll(&again, 1, 0) <= 0) break;
+      }
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      uint64_t count;
+      (void)!::read(event_fd_.get(), &count, sizeof count);
+      if (pipeline_done_.load()) {
+        if (options_.once) return 0;
+        base::LogError("the log reader stopped unexpectedly");
+        return EX_SOFTWARE;
+      }
+      // The first new address after a quiet spell goes out at once; a burst
+      // is coalesced into one publish per interval.
+      publish_due = std::min(publish_due, std::max(now, last_publish_ + kPublishInterval));
+    }
+    if (now >= table_.NextExpiry() && table_.Expire(now) > 0) publish_due = now;
+    if (now >= next_flush) {
+      // Refreshed logins moved expiries: save them, at most once per flush.
+      if (pipeline_->stats().refreshed.load() != refreshed_at_publish_) publish_due = now;
+      LogStats("periodic");
+      next_flush = now + config_.settings.flush;
+    }
+    if (now >= publish_due) {
+      publish_due = Publish(now, "change") ? table::RelayTable::kNever : now + kPublishRetry;
+    }
+  }
+}
+
+void Daemon::Shutdown() {
+  reader_->Stop();
+  if (reader_thread_.joinable()) reader_thread_.join();
+  // The reader closed the ring; the pipeline finishes what was read.
+  if (pipeline_thread_.joinable()) pipeline_thread_.join();
+  UnixSeconds now = clock_.Now();
+  table_.Expire(now);
+  Publish(now, "exit");
+  LogStats("exit");
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  Daemon daemon(options);
+  int rc = daemon.Run();
+  return rc < 0 ? 0 : rc;
+}
+
+}  // namespace exact::daemon

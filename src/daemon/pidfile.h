@@ -1,0 +1,29 @@
+// The pid file, held open with an fcntl write lock for the daemon's life.
+// The lock, not the file's existence, says "running": a SIGKILLed daemon
+// leaves no stale lock, and a second daemon on the same files is refused.
+// Thread safety: not shared.
+#ifndef EXACT_SRC_DAEMON_PIDFILE_H_
+#define EXACT_SRC_DAEMON_PIDFILE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "src/base/files.h"
+
+namespace exact::daemon {
+
+class PidFile {
+ public:
+  // Locks `path` and writes our pid. FailedPrecondition when another live
+  // process holds it (the message names its pid).
+  static absl::StatusOr<PidFile> Acquire(const std::string& path);
+  // Rewrites the pid after daemonizing changed it.
+  absl::Status Update();
+
+ private:
+  base::UniqueFd fd_;
+};
+
+}  // namespace exact::daemon
+
+#endif  // EXACT_SRC_DAEMON_PIDFILE_H_

@@ -1,0 +1,75 @@
+// The matching pipeline (oneTBB parallel_pipeline), the same for the live
+// tail and for replays:
+//   1. serial, in order: take the next chunk from the reader's ring;
+//   2. parallel: scan it with the shared Hyperscan database (a scratch per
+//      thread), confirm and extract with RE2, validate addresses;
+//   3. serial, in order: apply the chunk's logins to the table in log order,
+//      recycle the chunk, and tell the control loop about new addresses.
+// Stage 3 is the table's only writer, so the table after a run does not
+// depend on thread timing. TBB stays here, at the wiring edge.
+//
+// Thread safety: Run() on one thread; the setters and stats() from any.
+#ifndef EXACT_SRC_DAEMON_PIPELINE_H_
+#define EXACT_SRC_DAEMON_PIPELINE_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+#include "src/base/clock.h"
+#include "src/ingest/chunk.h"
+#include "src/ingest/spsc_ring.h"
+#include "src/match/stanza_matcher.h"
+#include "src/table/relay_table.h"
+
+namespace exact::daemon {
+
+struct PipelineStats {
+  std::atomic<uint64_t> chunks{0};
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> lines{0};
+  std::atomic<uint64_t> candidates{0};
+  std::atomic<uint64_t> logins{0};
+  std::atomic<uint64_t> new_addresses{0};
+  std::atomic<uint64_t> refreshed{0};
+  std::atomic<uint64_t> bad_address{0};
+  std::atomic<uint64_t> binary{0};
+  std::atomic<uint64_t> unconfirmed{0};
+};
+
+struct PipelineOptions {
+  int threads = 0;  // 0: one per core.
+  int tokens = 4;   // Chunks in flight; 4 measured best on 2 cores.
+};
+
+class Pipeline {
+ public:
+  Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool,
+           table::RelayTable* table, const base::Clock* clock, PipelineOptions options);
+
+  // Chunks scanned after this call use `matcher` (a SIGHUP reload).
+  void SetMatcher(std::shared_ptr<const match::StanzaMatcher> matcher);
+  void SetTimeout(int64_t seconds) { timeout_.store(seconds); }
+  // Called from stage 3 after a chunk that added at least one address.
+  void SetOnNewAddress(std::function<void()> fn) { on_new_address_ = std::move(fn); }
+
+  // Runs until the ring is closed and drained.
+  void Run();
+
+  const PipelineStats& stats() const { return stats_; }
+
+ private:
+  ingest::SpscRing<ingest::Chunk*>* in_;
+  ingest::ChunkPool* pool_;
+  table::RelayTable* table_;
+  const base::Clock* clock_;
+  PipelineOptions options_;
+  std::atomic<std::shared_ptr<const match::StanzaMatcher>> matcher_;
+  std::atomic<int64_t> timeout_{1800};
+  std::function<void()> on_new_address_;
+  PipelineStats stats_;
+};
+
+}  // namespace exact::daemon
+
+#endif  // EXACT_SRC_DAEMON_PIPELINE_H_

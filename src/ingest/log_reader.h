@@ -1,0 +1,108 @@
+// Reads mail logs into chunks of whole lines and pushes them, in file order,
+// onto the pipeline's ring.
+//
+// Two modes. Replay (follow = false): each file from its start (or from its
+// end with !from_start) to its end, one file after another, then the ring is
+// closed. Follow: every file is polled; a rename-and-create rotation (the
+// name now points at another inode) is followed to the new file from its
+// start, while the old one is still drained for `rotate_wait`; a
+// copytruncate (size below our offset) restarts at 0; a missing file is
+// waited for. Only complete lines are handed on: a partial last line is held
+// until its newline arrives. A line longer than max_line_bytes is dropped
+// and counted, never buffered without bound.
+//
+// Thread safety: Run() on one thread; Stop() and counts() from any thread.
+#ifndef EXACT_SRC_INGEST_LOG_READER_H_
+#define EXACT_SRC_INGEST_LOG_READER_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "src/base/files.h"
+#include "src/ingest/chunk.h"
+#include "src/ingest/spsc_ring.h"
+
+namespace exact::ingest {
+
+struct ReaderOptions {
+  bool follow = true;
+  bool from_start = false;
+  size_t max_line_bytes = 64 * 1024;
+  absl::Duration poll_interval = absl::Milliseconds(200);
+  absl::Duration rotate_wait = absl::Seconds(120);
+};
+
+struct ReaderCounts {
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> oversized_lines{0};
+  std::atomic<uint64_t> rotations{0};
+  std::atomic<uint64_t> truncations{0};
+  std::atomic<uint64_t> read_errors{0};
+};
+
+class LogReader {
+ public:
+  LogReader(std::vector<std::string> paths, ReaderOptions options, ChunkPool* pool,
+            SpscRing<Chunk*>* out);
+  ~LogReader();
+
+  // Opens every file. Call before dropping privileges. In replay mode a
+  // missing file is NotFound; when following, it is waited for.
+  absl::Status Open();
+
+  // The reader thread's body. Returns after Stop(), or in replay mode at the
+  // end of the last file; either way the ring is closed on return.
+  void Run();
+  void Stop();
+
+  const ReaderCounts& counts() const { return counts_; }
+
+ private:
+  struct Source {
+    uint32_t index = 0;
+    base::UniqueFd fd;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    uint64_t offset = 0;   // Next byte to read.
+    std::string carry;     // A line still waiting for its newline.
+    bool skipping = false; // Inside an oversized (or half-seen) line.
+    absl::Time drain_until;
+  };
+
+  absl::Status OpenSource(Source* src, bool at_end);
+  // Reads once; returns bytes read (0 at EOF, -1 on error).
+  ssize_t ReadOnce(Source* src);
+  // Reads until EOF or `max_reads`; returns whether anything was read.
+  bool Drain(Source* src, int max_reads);
+  // Hands on a final unterminated line (end of a replayed or rotated file).
+  void FlushCarry(Source* src);
+  void CheckRotation(Source* src);
+  void Emit(Chunk* chunk);
+  Chunk* TakeChunk();
+  bool WaitForStop(absl::Duration d);
+
+  std::vector<std::string> paths_;
+  ReaderOptions options_;
+  ChunkPool* pool_;
+  SpscRing<Chunk*>* out_;
+  std::vector<Source> sources_;
+  std::deque<Source> draining_;  // Rotated-away files still being read.
+  Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
+  ReaderCounts counts_;
+
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace exact::ingest
+
+#endif  // EXACT_SRC_INGEST_LOG_READER_H_

@@ -1,0 +1,198 @@
+// Hyperscan prefilter over chunks, RE2 confirmation and extraction per line.
+#include "src/match/stanza_matcher.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace exact::match {
+
+ScanCounts& ScanCounts::operator+=(const ScanCounts& o) {
+  lines += o.lines;
+  candidates += o.candidates;
+  logins += o.logins;
+  bad_address += o.bad_address;
+  binary += o.binary;
+  unconfirmed += o.unconfirmed;
+  return *this;
+}
+
+StanzaMatcher::Scratch::~Scratch() {
+  if (hs != nullptr) hs_free_scratch(hs);
+}
+
+StanzaMatcher::~StanzaMatcher() {
+  if (prototype_ != nullptr) hs_free_scratch(prototype_);
+  if (database_ != nullptr) hs_free_database(database_);
+}
+
+namespace {
+
+// MULTILINE: '^' and '$' hold at line boundaries inside a chunk. No DOTALL,
+// so '.' never crosses a newline; the ERE translation keeps newline out of
+// every class too.
+constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
+
+RE2::Options ExtractorOptions() {
+  RE2::Options options;
+  options.set_longest_match(true);  // POSIX leftmost-longest.
+  options.set_encoding(RE2::Options::EncodingLatin1);  // Log lines are bytes.
+  options.set_log_errors(false);
+  options.set_case_sensitive(true);
+  return options;
+}
+
+int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
+            unsigned int /*flags*/, void* context) {
+  auto* sink = static_cast<std::vector<std::pair<uint64_t, uint32_t>>*>(context);
+  sink->emplace_back(to, id);
+  return 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
+    std::vector<config::Stanza> stanzas, config::Diagnostics* diags) {
+  auto matcher = std::unique_ptr<StanzaMatcher>(new StanzaMatcher);
+  int errors = 0;
+  // Check each pattern alone first, so an error names its stanza.
+  for (const config::Stanza& s : stanzas) {
+    hs_expr_info_t* info = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_expression_info(s.pattern.c_str(), kHsFlags, &info, &err) != HS_SUCCESS) {
+      diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
+                                                   "\" cannot be compiled: ", err->message));
+      hs_free_compile_error(err);
+      ++errors;
+      continue;
+    }
+    if (info->min_width == 0) {
+      diags->Error(s.match_location,
+                   absl::StrCat("pattern of stanza \"", s.name,
+                                "\" can match an empty string, so every line would be a login"));
+      ++errors;
+    }
+    free(info);
+    auto re = std::make_unique<RE2>(s.pattern, ExtractorOptions());
+    if (!re->ok()) {
+      diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
+                                                  "\" is rejected by RE2: ", re->error()));
+      ++errors;
+    }
+    matcher->extractors_.push_back(std::move(re));
+  }
+  if (errors > 0) return absl::InvalidArgumentError("stanza patterns do not compile");
+  if (stanzas.empty()) return absl::InvalidArgumentError("no stanzas to match");
+
+  std::vector<const char*> patterns;
+  std::vector<unsigned> flags(stanzas.size(), kHsFlags);
+  std::vector<unsigned> ids;
+  for (size_t i = 0; i < stanzas.size(); ++i) {
+    patterns.push_back(stanzas[i].pattern.c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(patterns.data(), flags.data(), ids.data(),
+                       static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr,
+                       &matcher->database_, &err) != HS_SUCCESS) {
+    std::string message = err->message;
+    if (err->expression >= 0) {
+      const config::Stanza& s = stanzas[static_cast<size_t>(err->expression)];
+      diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
+                                                  "\" cannot be compiled: ", message));
+    } else {
+      diags->Error({}, absl::StrCat("the stanza set cannot be compiled: ", message));
+    }
+    hs_free_compile_error(err);
+    return absl::InvalidArgumentError(message);
+  }
+  if (hs_alloc_scratch(matcher->database_, &matcher->prototype_) != HS_SUCCESS) {
+    return absl::ResourceExhaustedError("cannot allocate Hyperscan scratch space");
+  }
+  matcher->stanzas_ = std::move(stanzas);
+  return matcher;
+}
+
+std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
+  auto scratch = std::unique_ptr<Scratch>(new Scratch);
+  if (hs_clone_scratch(prototype_, &scratch->hs) != HS_SUCCESS) return nullptr;
+  return scratch;
+}
+
+void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
+                              const std::vector<uint32_t>& ids, std::vector<Login>* out,
+                              ScanCounts* counts) const {
+  ++counts->candidates;
+  if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
+    ++counts->binary;
+    return;
+  }
+  re2::StringPiece groups[4];
+  const re2::StringPiece text(line.data(), line.size());
+  for (uint32_t id : ids) {
+    if (!extractors_[id]->Match(text, 0, text.size(), RE2::UNANCHORED, groups, 4)) continue;
+    const config::Stanza& stanza = stanzas_[id];
+    const re2::StringPiece& address = groups[stanza.address_group()];
+    const re2::StringPiece& user = groups[stanza.user_group()];
+    std::optional<IpAddress> ip =
+        IpAddress::Parse(absl::string_view(address.data(), address.size()));
+    if (!ip || !ip->IsUnicast()) {
+      ++counts->bad_address;
+      return;  // The first matching stanza owns the line, valid or not.
+    }
+    Login login;
+    login.address = *ip;
+    login.user.assign(user.data(), std::min<size_t>(user.size(), kMaxUserBytes));
+    login.stanza = id;
+    login.line_offset = line_offset;
+    out->push_back(std::move(login));
+    ++counts->logins;
+    return;
+  }
+  ++counts->unconfirmed;
+}
+
+void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
+                         ScanCounts* counts) const {
+  const char* data = chunk.data();
+  const size_t size = chunk.size();
+  for (const char* p = data; (p = static_cast<const char*>(
+                                  std::memchr(p, '\n', static_cast<size_t>(data + size - p))));
+       ++p) {
+    ++counts->lines;
+  }
+  if (size > 0 && data[size - 1] != '\n') ++counts->lines;
+
+  std::vector<std::pair<uint64_t, uint32_t>>& events = scratch->events;
+  events.clear();
+  if (hs_scan(database_, data, static_cast<unsigned>(size), 0, scratch->hs, OnMatch, &events) !=
+      HS_SUCCESS) {
+    return;
+  }
+  if (!std::is_sorted(events.begin(), events.end())) std::sort(events.begin(), events.end());
+
+  std::vector<uint32_t>& ids = scratch->candidates;
+  size_t i = 0;
+  while (i < events.size()) {
+    size_t last = events[i].first == 0 ? 0 : static_cast<size_t>(events[i].first - 1);
+    const void* nl_before = last == 0 ? nullptr : ::memrchr(data, '\n', last);
+    size_t line_start = nl_before ? static_cast<size_t>(static_cast<const char*>(nl_before) - data) + 1 : 0;
+    if (last < size && data[last] == '\n') line_start = last + 1;  // Defensive: never span.
+    const void* nl_after = std::memchr(data + last, '\n', size - last);
+    size_t line_end = nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
+    ids.clear();
+    while (i < events.size() && events[i].first <= line_end) {
+      ids.push_back(events[i].second);
+      ++i;
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    if (line_end > line_start) {
+      MatchLine(chunk.substr(line_start, line_end - line_start),
+                static_cast<uint32_t>(line_start), ids, out, counts);
+    }
+  }
+}
+
+}  // namespace exact::match

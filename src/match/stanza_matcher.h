@@ -1,0 +1,107 @@
+// Matches log text against every selected stanza at once.
+//
+// Hyperscan finds, in one pass over a chunk of many lines, every line that
+// any stanza's pattern matches; it reports pattern ids and end offsets only.
+// For each such line, RE2 (linear time, leftmost-longest mode, bytes not
+// UTF-8) then runs the candidate stanzas' patterns in file order on that one
+// line: the first that matches wins (EXACT 1.41's rule) and its groups give
+// the user and the address. Hyperscan is thus a prefilter that can never
+// miss a line, and RE2 on the single line decides. docs/matching.md says why.
+//
+// Thread safety: a StanzaMatcher is immutable after Create() and may be
+// shared by any number of threads, each with its own Scratch.
+#ifndef EXACT_SRC_MATCH_STANZA_MATCHER_H_
+#define EXACT_SRC_MATCH_STANZA_MATCHER_H_
+
+#include <hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "re2/re2.h"
+#include "src/config/diagnostic.h"
+#include "src/config/servers_conf.h"
+#include "src/match/ip_address.h"
+
+namespace exact::match {
+
+// User names longer than this are cut: nothing legitimate is longer, and the
+// name is only ever logged and dumped.
+inline constexpr size_t kMaxUserBytes = 256;
+
+struct Login {
+  IpAddress address;
+  std::string user;
+  uint32_t stanza = 0;       // Index into the matcher's stanzas.
+  uint32_t line_offset = 0;  // Where the line starts in the scanned chunk.
+};
+
+// Per-scan tallies; the caller sums them.
+struct ScanCounts {
+  uint64_t lines = 0;           // Newline-terminated lines (plus a final unterminated one).
+  uint64_t candidates = 0;      // Lines Hyperscan flagged.
+  uint64_t logins = 0;          // Lines that produced a Login.
+  uint64_t bad_address = 0;     // Matched, but the address failed validation.
+  uint64_t binary = 0;          // Candidate lines holding NUL bytes: skipped.
+  uint64_t unconfirmed = 0;     // Flagged by Hyperscan, rejected by RE2.
+
+  ScanCounts& operator+=(const ScanCounts& o);
+};
+
+class StanzaMatcher {
+ public:
+  // Per-thread working memory (a Hyperscan scratch and event buffers).
+  class Scratch {
+   public:
+    ~Scratch();
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+
+   private:
+    friend class StanzaMatcher;
+    Scratch() = default;
+    hs_scratch_t* hs = nullptr;
+    std::vector<std::pair<uint64_t, uint32_t>> events;  // (end offset, stanza)
+    std::vector<uint32_t> candidates;
+  };
+
+  // Compiles `stanzas` (already translated by config). Pattern problems are
+  // reported at the stanza's `match` location in `diags`; the result is then
+  // InvalidArgument.
+  static absl::StatusOr<std::unique_ptr<StanzaMatcher>> Create(
+      std::vector<config::Stanza> stanzas, config::Diagnostics* diags);
+
+  ~StanzaMatcher();
+  StanzaMatcher(const StanzaMatcher&) = delete;
+  StanzaMatcher& operator=(const StanzaMatcher&) = delete;
+
+  std::unique_ptr<Scratch> NewScratch() const;
+
+  // Scans `chunk`, a run of whole lines ('\n'-separated; the last may lack
+  // its newline). Appends the logins found, in line order, to `out`.
+  void Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
+            ScanCounts* counts) const;
+
+  const std::vector<config::Stanza>& stanzas() const { return stanzas_; }
+
+ private:
+  StanzaMatcher() = default;
+
+  // Tries the candidate stanzas, in order, on one line.
+  void MatchLine(absl::string_view line, uint32_t line_offset, const std::vector<uint32_t>& ids,
+                 std::vector<Login>* out, ScanCounts* counts) const;
+
+  std::vector<config::Stanza> stanzas_;
+  std::vector<std::unique_ptr<RE2>> extractors_;
+  hs_database_t* database_ = nullptr;
+  hs_scratch_t* prototype_ = nullptr;
+};
+
+}  // namespace exact::match
+
+#endif  // EXACT_SRC_MATCH_STANZA_MATCHER_H_

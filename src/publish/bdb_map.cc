@@ -1,0 +1,83 @@
+// Berkeley DB hash maps, as EXACT 1.41's `db` type and Postfix's `hash:`
+// read them: NAME.db, keys with a trailing NUL (postmap's and Exim dbm's
+// convention), value the expiry as decimal text with a trailing NUL.
+#include <db.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "src/base/status_macros.h"
+#include "src/publish/map_writer.h"
+
+namespace exact::publish {
+namespace {
+
+absl::Status BdbError(int rc, absl::string_view what) {
+  return absl::InternalError(absl::StrCat(what, ": ", db_strerror(rc)));
+}
+
+class BdbMapWriter final : public MapWriter {
+ public:
+  BdbMapWriter(base::Directory dir, std::string file, mode_t mode)
+      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode) {}
+
+  absl::Status Write(const std::vector<RelayRecord>& records) override {
+    EXACT_RETURN_IF_ERROR(dir_.Remove(temp_));
+    absl::Status status = base::WithWorkingDirectory(dir_, [&] { return Build(records); });
+    if (status.ok()) status = dir_.SyncFile(temp_, mode_);
+    if (!status.ok()) {
+      dir_.Remove(temp_).IgnoreError();  // The published map is untouched.
+      return status;
+    }
+    return dir_.Commit(temp_, file_);
+  }
+
+  std::string path() const override { return dir_.PathOf(file_); }
+
+ private:
+  absl::Status Build(const std::vector<RelayRecord>& records) {
+    DB* db = nullptr;
+    int rc = db_create(&db, nullptr, 0);
+    if (rc != 0) return BdbError(rc, "db_create");
+    rc = db->open(db, nullptr, temp_.c_str(), nullptr, DB_HASH, DB_CREATE | DB_EXCL,
+                  static_cast<int>(mode_));
+    if (rc != 0) {
+      db->close(db, 0);
+      return BdbError(rc, absl::StrCat("create ", dir_.PathOf(temp_)));
+    }
+    for (const RelayRecord& r : records) {
+      std::string k = r.address.ToString();
+      std::string v = MapValue(r);
+      DBT key, val;
+      std::memset(&key, 0, sizeof key);
+      std::memset(&val, 0, sizeof val);
+      key.data = k.data();
+      key.size = static_cast<u_int32_t>(k.size() + 1);  // With the NUL.
+      val.data = v.data();
+      val.size = static_cast<u_int32_t>(v.size() + 1);
+      rc = db->put(db, nullptr, &key, &val, 0);
+      if (rc != 0) break;
+    }
+    int close_rc = db->close(db, 0);  // Flushes to the file.
+    if (rc == 0) rc = close_rc;
+    if (rc != 0) return BdbError(rc, absl::StrCat("write ", dir_.PathOf(temp_)));
+    return absl::OkStatus();
+  }
+
+  base::Directory dir_;
+  std::string file_;
+  std::string temp_;
+  mode_t mode_;
+};
+
+}  // namespace
+
+std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode) {
+  return std::make_unique<BdbMapWriter>(std::move(dir), std::move(file), mode);
+}
+
+}  // namespace exact::publish

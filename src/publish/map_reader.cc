@@ -1,0 +1,165 @@
+// Map readers for text, LMDB and Berkeley DB files.
+#include "src/publish/map_reader.h"
+
+#include <db.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "src/base/files.h"
+
+namespace exact::publish {
+namespace {
+
+std::string StripNul(const char* data, size_t size) {
+  if (size > 0 && data[size - 1] == '\0') --size;
+  return std::string(data, size);
+}
+
+// Postfix readers hold a shared fcntl lock for each transaction; so do we,
+// to be safe even on maps that postmap updates in place.
+class SharedLock {
+ public:
+  explicit SharedLock(const std::string& file)
+      : fd_(::open(file.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (!fd_.valid()) return;
+    struct flock fl;
+    std::memset(&fl, 0, sizeof fl);
+    fl.l_type = F_RDLCK;
+    fl.l_whence = SEEK_SET;
+    while (::fcntl(fd_.get(), F_SETLKW, &fl) != 0 && errno == EINTR) {
+    }
+  }
+  bool ok() const { return fd_.valid(); }
+
+ private:
+  base::UniqueFd fd_;
+};
+
+// Calls fn(key, value) for LMDB entries; stops when fn returns false.
+template <typename Fn>
+absl::Status ForEachLmdb(const std::string& file, Fn fn) {
+  SharedLock lock(file);
+  if (!lock.ok()) return base::ErrnoStatus(errno, absl::StrCat("open ", file));
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc == 0) rc = mdb_env_open(env, file.c_str(), MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0);
+  MDB_txn* txn = nullptr;
+  MDB_dbi dbi;
+  MDB_cursor* cursor = nullptr;
+  if (rc == 0) rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+  if (rc == 0) rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
+  if (rc == 0) rc = mdb_cursor_open(txn, dbi, &cursor);
+  if (rc == 0) {
+    MDB_val k, v;
+    int get = mdb_cursor_get(cursor, &k, &v, MDB_FIRST);
+    while (get == 0 && fn(static_cast<const char*>(k.mv_data), k.mv_size,
+                          static_cast<const char*>(v.mv_data), v.mv_size)) {
+      get = mdb_cursor_get(cursor, &k, &v, MDB_NEXT);
+    }
+    if (get != 0 && get != MDB_NOTFOUND) rc = get;
+    mdb_cursor_close(cursor);
+  }
+  if (txn != nullptr) mdb_txn_abort(txn);
+  if (env != nullptr) mdb_env_close(env);
+  if (rc != 0) return absl::DataLossError(absl::StrCat("read ", file, ": ", mdb_strerror(rc)));
+  return absl::OkStatus();
+}
+
+template <typename Fn>
+absl::Status ForEachBdb(const std::string& file, Fn fn) {
+  SharedLock lock(file);
+  if (!lock.ok()) return base::ErrnoStatus(errno, absl::StrCat("open ", file));
+  DB* db = nullptr;
+  int rc = db_create(&db, nullptr, 0);
+  if (rc != 0) return absl::InternalError(db_strerror(rc));
+  rc = db->open(db, nullptr, file.c_str(), nullptr, DB_UNKNOWN, DB_RDONLY, 0);
+  DBC* cursor = nullptr;
+  if (rc == 0) rc = db->cursor(db, nullptr, &cursor, 0);
+  if (rc == 0) {
+    DBT k, v;
+    std::memset(&k, 0, sizeof k);
+    std::memset(&v, 0, sizeof v);
+    int get;
+    while ((get = cursor->get(cursor, &k, &v, DB_NEXT)) == 0 &&
+           fn(static_cast<const char*>(k.data), k.size, static_cast<const char*>(v.data),
+              v.size)) {
+    }
+    if (get != 0 && get != DB_NOTFOUND) rc = get;
+    cursor->close(cursor);
+  }
+  db->close(db, 0);
+  if (rc != 0) return absl::DataLossError(absl::StrCat("read ", file, ": ", db_strerror(rc)));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+config::MapFormat FormatOfFile(const std::string& file) {
+  if (absl::EndsWith(file, ".lmdb")) return config::MapFormat::kLmdb;
+  if (absl::EndsWith(file, ".db")) return config::MapFormat::kDb;
+  return config::MapFormat::kText;
+}
+
+absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
+                                                  const std::string& file) {
+  std::vector<MapEntry> out;
+  auto collect = [&](const char* k, size_t ks, const char* v, size_t vs) {
+    out.push_back({StripNul(k, ks), StripNul(v, vs)});
+    return true;
+  };
+  switch (format) {
+    case config::MapFormat::kText: {
+      absl::StatusOr<std::string> text = base::ReadFileToString(file);
+      if (!text.ok()) return text.status();
+      for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
+        line = absl::StripAsciiWhitespace(line);
+        if (line[0] == '#') continue;
+        // Exim lsearch allows "key: data" and "key data".
+        size_t end = line.find_first_of(": \t");
+        MapEntry e;
+        e.key = std::string(line.substr(0, end));
+        if (end != absl::string_view::npos) {
+          e.value = std::string(absl::StripAsciiWhitespace(line.substr(end + 1)));
+        }
+        out.push_back(std::move(e));
+      }
+      return out;
+    }
+    case config::MapFormat::kLmdb: {
+      absl::Status s = ForEachLmdb(file, collect);
+      if (!s.ok()) return s;
+      return out;
+    }
+    case config::MapFormat::kDb: {
+      absl::Status s = ForEachBdb(file, collect);
+      if (!s.ok()) return s;
+      return out;
+    }
+  }
+  return absl::InternalError("unknown map format");
+}
+
+absl::StatusOr<std::optional<std::string>> LookupMapFile(config::MapFormat format,
+                                                         const std::string& file,
+                                                         const std::string& key) {
+  // Maps are small enough (tens of MB at most) that a scan is fine for an
+  // operator tool, and it checks the file end to end.
+  absl::StatusOr<std::vector<MapEntry>> entries = ReadMapFile(format, file);
+  if (!entries.ok()) return entries.status();
+  for (const MapEntry& e : *entries) {
+    if (format == config::MapFormat::kText ? absl::EqualsIgnoreCase(e.key, key) : e.key == key) {
+      return std::optional<std::string>(e.value);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+}  // namespace exact::publish

@@ -1,0 +1,64 @@
+// A relay map file in one format, replaced atomically as a whole: the new
+// contents go to a temp file in the map's directory, which is fsynced,
+// renamed over the map, and the directory fsynced. A reader (an MTA, a
+// crash, a kill) sees the old map or the new one, never a mix or nothing.
+//
+// Thread safety: one thread publishes (the daemon's control thread); a
+// MapWriter is not safe for concurrent Write() calls.
+#ifndef EXACT_SRC_PUBLISH_MAP_WRITER_H_
+#define EXACT_SRC_PUBLISH_MAP_WRITER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "src/base/files.h"
+#include "src/config/exact_conf.h"
+#include "src/table/relay_table.h"
+
+namespace exact::publish {
+
+using table::RelayRecord;
+
+class MapWriter {
+ public:
+  virtual ~MapWriter() = default;
+
+  // Replaces the map with exactly `records` (sorted by address, all live).
+  virtual absl::Status Write(const std::vector<RelayRecord>& records) = 0;
+
+  // The file the MTA reads, for messages.
+  virtual std::string path() const = 0;
+};
+
+struct MapTarget {
+  config::MapFormat format;
+  std::string name;       // The map name as the MTA's `type:name` says it.
+  std::string temp_name;  // Text format only: 1.41's `authtemp` (same directory).
+  mode_t mode = 0640;
+};
+
+// The file a map of `format` named `name` lives in: `name` for text,
+// `name.db` (Postfix hash:, Exim dbm) and `name.lmdb` (Postfix lmdb:).
+std::string MapFileName(config::MapFormat format, const std::string& name);
+
+// Opens the directory of `target` now, so the writer keeps working after a
+// privilege drop. Creates the directory (mode 0750) when missing.
+absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target);
+
+std::unique_ptr<MapWriter> NewTextMapWriter(base::Directory dir, std::string file,
+                                            std::string temp, mode_t mode);
+std::unique_ptr<MapWriter> NewLmdbMapWriter(base::Directory dir, std::string file, mode_t mode);
+std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode);
+
+// The value written for each key in the keyed formats: the expiry in Unix
+// seconds. Postfix's access(5) treats an all-numeric result as OK.
+std::string MapValue(const RelayRecord& record);
+
+}  // namespace exact::publish
+
+#endif  // EXACT_SRC_PUBLISH_MAP_WRITER_H_

@@ -1,0 +1,88 @@
+// The expiring table of addresses allowed to relay: address → (user, last
+// login, expiry). A login slides the window: expiry = login time + timeout.
+// An entry is live while now < expiry, exact to the second.
+//
+// Ownership and threads: the pipeline's ordered output stage is the only
+// writer, so updates happen in log order and results never depend on thread
+// timing. The table is sharded, each shard behind its own mutex, so that
+// readers (the publisher, USR1 dumps, future live lookups) never stall the
+// writer for long. Thread safety: every method may be called concurrently.
+#ifndef EXACT_SRC_TABLE_RELAY_TABLE_H_
+#define EXACT_SRC_TABLE_RELAY_TABLE_H_
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "src/base/clock.h"
+#include "src/match/ip_address.h"
+
+namespace exact::table {
+
+using base::UnixSeconds;
+using match::IpAddress;
+
+struct RelayRecord {
+  IpAddress address;
+  std::string user;
+  UnixSeconds last_login = 0;
+  UnixSeconds expiry = 0;
+};
+
+class RelayTable {
+ public:
+  static constexpr size_t kDefaultShards = 16;
+  // No live expiry: the earliest-expiry hint when the table is empty.
+  static constexpr UnixSeconds kNever = INT64_MAX;
+
+  explicit RelayTable(size_t shards = kDefaultShards);
+
+  enum class UpsertResult { kAdded, kRefreshed };
+  // Records a login at `now`; the entry lives until now + timeout.
+  UpsertResult Upsert(const IpAddress& address, absl::string_view user, UnixSeconds now,
+                      UnixSeconds timeout);
+
+  // Puts back an entry from a saved state file, unless already expired or
+  // already present with a later expiry.
+  void Restore(const RelayRecord& record, UnixSeconds now);
+
+  // Removes every entry with expiry <= now. Returns how many were removed.
+  size_t Expire(UnixSeconds now);
+
+  // A time at or before the earliest live expiry (kNever when empty). It may
+  // be early after a refresh; Expire() then finds nothing and recomputes it.
+  UnixSeconds NextExpiry() const { return next_expiry_.load(std::memory_order_acquire); }
+
+  // Live entries (expiry > now), sorted by address (IPv4 first, numerically).
+  std::vector<RelayRecord> Snapshot(UnixSeconds now) const;
+
+  std::optional<RelayRecord> Lookup(const IpAddress& address, UnixSeconds now) const;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::string user;
+    UnixSeconds last_login;
+    UnixSeconds expiry;
+  };
+  struct Shard {
+    mutable absl::Mutex mu;
+    absl::flat_hash_map<IpAddress, Entry> entries ABSL_GUARDED_BY(mu);
+  };
+
+  Shard& ShardFor(const IpAddress& address) const;
+  void LowerNextExpiry(UnixSeconds expiry);
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<UnixSeconds> next_expiry_{kNever};
+};
+
+}  // namespace exact::table
+
+#endif  // EXACT_SRC_TABLE_RELAY_TABLE_H_
