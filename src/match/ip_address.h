@@ -36,11 +36,17 @@ class IpAddress {
   // joined by '.'.
   std::string ToEximKey() const;
 
-  // IPv4 is held as ::ffff:a.b.c.d, so byte order sorts IPv4 before IPv6.
+  // IPv4 is held as ::ffff:a.b.c.d.
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
-  friend auto operator<=>(const IpAddress&, const IpAddress&) = default;
+  // IPv4 before IPv6, each in numeric order.
+  friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b) {
+    if (a.is_v4() != b.is_v4()) {
+      return a.is_v4() ? std::strong_ordering::less : std::strong_ordering::greater;
+    }
+    return a.bytes_ <=> b.bytes_;
+  }
   template <typename H>
   friend H AbslHashValue(H h, const IpAddress& a) {
     return H::combine_contiguous(std::move(h), a.bytes_.data(), a.bytes_.size());

@@ -122,10 +122,12 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
       for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
         line = absl::StripAsciiWhitespace(line);
         if (line[0] == '#') continue;
-        // Exim lsearch allows "key: data" and "key data".
-        size_t end = line.find_first_of(": \t");
+        // Exim lsearch allows "key: data" and "key data"; an IPv6 key
+        // keeps its colons.
+        size_t end = line.find_first_of(" \t");
         MapEntry e;
         e.key = std::string(line.substr(0, end));
+        if (!e.key.empty() && e.key.back() == ':') e.key.pop_back();
         if (end != absl::string_view::npos) {
           e.value = std::string(absl::StripAsciiWhitespace(line.substr(end + 1)));
         }

@@ -1,0 +1,125 @@
+// exact.conf parsing: 1.41 keys and defaults, new forms, and diagnostics.
+#include "src/config/exact_conf.h"
+
+#include "gtest/gtest.h"
+
+namespace exact::config {
+namespace {
+
+Settings Parse(const std::string& text, Diagnostics* diags) {
+  Settings s;
+  ParseExactConf(text, "/etc/exact/exact.conf", &s, diags);
+  return s;
+}
+
+TEST(ExactConf, DefaultsAreEXACT141s) {
+  Settings s;
+  EXPECT_EQ(s.user, "mail");
+  EXPECT_EQ(s.group, "mail");
+  EXPECT_EQ(s.maillog, std::vector<std::string>{"/var/log/mail.log"});
+  EXPECT_EQ(s.servers, std::vector<std::string>{"uw-imap"});
+  EXPECT_EQ(s.authfile, "/var/state/exact/relay");
+  EXPECT_EQ(s.timeout, 1800);
+  EXPECT_EQ(s.flush, 300);
+  EXPECT_EQ(s.suspicious, 120);
+  EXPECT_TRUE(s.log_to_syslog);
+}
+
+TEST(ExactConf, Reads141StyleFileWithTabsAndComments) {
+  Diagnostics d;
+  Settings s = Parse(
+      "# comment\n"
+      "user\t\t\tnobody\n"
+      "timeout\t\t\t900   # trailing comment\n"
+      "maillog /var/log/a.log /var/log/b.log\n"
+      "server cyrus, dovecot\n"
+      "authtype text lmdb\n"
+      "logging internal\n",
+      &d);
+  EXPECT_FALSE(d.HasErrors()) << d.ToString();
+  EXPECT_EQ(s.user, "nobody");
+  EXPECT_EQ(s.timeout, 900);
+  EXPECT_EQ(s.maillog, (std::vector<std::string>{"/var/log/a.log", "/var/log/b.log"}));
+  EXPECT_EQ(s.servers, (std::vector<std::string>{"cyrus", "dovecot"}));
+  EXPECT_EQ(s.authtypes, (std::vector<MapFormat>{MapFormat::kText, MapFormat::kLmdb}));
+  EXPECT_FALSE(s.log_to_syslog);
+}
+
+TEST(ExactConf, RelativePathsAreRelativeToTheFile) {
+  Diagnostics d;
+  Settings s = Parse("authfile ../state/relay\nmaillog log/mail.log\n", &d);
+  EXPECT_EQ(s.authfile, "/etc/state/relay");
+  EXPECT_EQ(s.maillog.front(), "/etc/exact/log/mail.log");
+}
+
+TEST(ExactConf, DurationsTakeUnits) {
+  int64_t v = 0;
+  EXPECT_TRUE(ParseDuration("30m", &v));
+  EXPECT_EQ(v, 1800);
+  EXPECT_TRUE(ParseDuration("2h", &v));
+  EXPECT_EQ(v, 7200);
+  EXPECT_FALSE(ParseDuration("0", &v));
+  EXPECT_FALSE(ParseDuration("-5", &v));
+  EXPECT_FALSE(ParseDuration("5x", &v));
+  EXPECT_FALSE(ParseDuration("m", &v));
+}
+
+TEST(ExactConf, UnknownKeySuggestsTheNearestKey) {
+  Diagnostics d;
+  Parse("\n  timout 60\n", &d);
+  ASSERT_EQ(d.error_count(), 1);
+  EXPECT_EQ(d.all()[0].ToString(),
+            "/etc/exact/exact.conf:2:3: error: unknown key \"timout\" (did you mean "
+            "\"timeout\"?)");
+}
+
+TEST(ExactConf, DuplicateKeyKeepsTheFirstWithAWarning) {
+  Diagnostics d;
+  Settings s = Parse("timeout 100\ntimeout 200\n", &d);
+  EXPECT_FALSE(d.HasErrors());
+  ASSERT_EQ(d.all().size(), 1u);
+  EXPECT_EQ(d.all()[0].severity, DiagnosticSeverity::kWarning);
+  EXPECT_EQ(s.timeout, 100);
+}
+
+struct BadLine {
+  const char* text;
+  const char* expected;
+};
+
+class ExactConfBad : public ::testing::TestWithParam<BadLine> {};
+
+TEST_P(ExactConfBad, ReportsFileLineColumnAndHint) {
+  Diagnostics d;
+  Parse(GetParam().text, &d);
+  ASSERT_EQ(d.error_count(), 1) << d.ToString();
+  EXPECT_EQ(d.all()[0].ToString(), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, ExactConfBad,
+    ::testing::Values(
+        BadLine{"timeout abc\n",
+                "/etc/exact/exact.conf:1:9: error: \"timeout\" must be a positive number of "
+                "seconds (or 30m, 2h, 1d); got \"abc\""},
+        BadLine{"flush\n", "/etc/exact/exact.conf:1:6: error: missing value for \"flush\""},
+        BadLine{"authtype xml\n",
+                "/etc/exact/exact.conf:1:10: error: unknown authtype \"xml\"; expected text, db "
+                "or lmdb"},
+        BadLine{"authtype lmbd\n",
+                "/etc/exact/exact.conf:1:10: error: unknown authtype \"lmbd\"; expected text, db "
+                "or lmdb (did you mean \"lmdb\"?)"},
+        BadLine{"logging console\n",
+                "/etc/exact/exact.conf:1:9: error: \"logging\" must be \"syslog\" or "
+                "\"internal\"; got \"console\""},
+        BadLine{"order user,address\n",
+                "/etc/exact/exact.conf:1:7: error: \"order\" must be \"username,address\" or "
+                "\"address,username\"; got \"user,address\""},
+        BadLine{"user mail nobody\n",
+                "/etc/exact/exact.conf:1:6: error: \"user\" takes one value; found spaces in "
+                "\"mail nobody\""},
+        BadLine{"server all, cyrus\n",
+                "/etc/exact/exact.conf:1:8: error: \"all\" selects every stanza; list it alone"}));
+
+}  // namespace
+}  // namespace exact::config

@@ -1,0 +1,219 @@
+// The log reader: whole lines only, oversized lines dropped and counted,
+// rotation and truncation followed.
+#include "src/ingest/log_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+
+namespace exact::ingest {
+namespace {
+
+class LogReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/exact-reader-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+  }
+  std::string Path(const std::string& name) { return dir_ + "/" + name; }
+  void Append(const std::string& name, const std::string& text) {
+    std::ofstream(Path(name), std::ios::app) << text;
+  }
+  // Collects what the reader emits; returns the concatenated chunks.
+  std::string Replay(std::vector<std::string> files, ReaderOptions opts, size_t capacity = 4096) {
+    ChunkPool pool(4, capacity);
+    SpscRing<Chunk*> ring(4);
+    opts.follow = false;
+    LogReader reader(std::move(files), opts, &pool, &ring);
+    EXPECT_TRUE(reader.Open().ok());
+    std::thread t([&] { reader.Run(); });
+    std::string out;
+    Chunk* c;
+    while (ring.Pop(&c)) {
+      out.append(c->data.get(), c->size);
+      pool.Release(c);
+    }
+    t.join();
+    oversized_ = reader.counts().oversized_lines.load();
+    return out;
+  }
+  std::string dir_;
+  uint64_t oversized_ = 0;
+};
+
+TEST_F(LogReaderTest, ReplayReadsFilesInOrderWholeLines) {
+  Append("a", "a1\na2\n");
+  Append("b", "b1\nb2-unterminated");
+  ReaderOptions opts;
+  opts.from_start = true;
+  EXPECT_EQ(Replay({Path("a"), Path("b")}, opts), "a1\na2\nb1\nb2-unterminated");
+}
+
+TEST_F(LogReaderTest, ChunksAlwaysEndAtALineBoundary) {
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "line number " + std::to_string(i) + "\n";
+  Append("a", text);
+  ChunkPool pool(4, 1000);
+  SpscRing<Chunk*> ring(4);
+  ReaderOptions opts;
+  opts.follow = false;
+  opts.from_start = true;
+  opts.max_line_bytes = 200;
+  LogReader reader({Path("a")}, opts, &pool, &ring);
+  ASSERT_TRUE(reader.Open().ok());
+  std::thread t([&] { reader.Run(); });
+  std::string out;
+  Chunk* c;
+  int chunks = 0;
+  while (ring.Pop(&c)) {
+    EXPECT_EQ(c->text().back(), '\n');
+    EXPECT_EQ(c->file_offset, out.size());
+    out.append(c->data.get(), c->size);
+    pool.Release(c);
+    ++chunks;
+  }
+  t.join();
+  EXPECT_EQ(out, text);
+  EXPECT_GT(chunks, 20);
+}
+
+TEST_F(LogReaderTest, OversizedLineIsDroppedAndCounted) {
+  Append("a", "before\n" + std::string(10000, 'x') + "\nafter\n");
+  ReaderOptions opts;
+  opts.from_start = true;
+  opts.max_line_bytes = 500;
+  EXPECT_EQ(Replay({Path("a")}, opts, 1024), "before\nafter\n");
+  EXPECT_EQ(oversized_, 1u);
+}
+
+TEST_F(LogReaderTest, StartingAtTheEndSkipsTheHalfLine) {
+  Append("a", "old line\nhalf");
+  ReaderOptions opts;
+  opts.from_start = false;
+  EXPECT_EQ(Replay({Path("a")}, opts), "");
+}
+
+TEST_F(LogReaderTest, MissingFileInReplayIsNotFound) {
+  ChunkPool pool(2, 1024);
+  SpscRing<Chunk*> ring(2);
+  ReaderOptions opts;
+  opts.follow = false;
+  LogReader reader({Path("nope")}, opts, &pool, &ring);
+  EXPECT_TRUE(absl::IsNotFound(reader.Open()));
+}
+
+// Follow mode: a consumer thread collects lines until `want` is seen or a
+// generous deadline passes (the deadline bounds the test; it asserts nothing
+// about speed).
+class FollowTest : public LogReaderTest {
+ protected:
+  void Start(std::vector<std::string> files) {
+    ReaderOptions opts;
+    opts.follow = true;
+    opts.from_start = true;
+    opts.poll_interval = absl::Milliseconds(5);
+    opts.rotate_wait = absl::Seconds(1);
+    reader_ = std::make_unique<LogReader>(std::move(files), opts, &pool_, &ring_);
+    ASSERT_TRUE(reader_->Open().ok());
+    reader_thread_ = std::thread([this] { reader_->Run(); });
+    consumer_ = std::thread([this] {
+      Chunk* c;
+      while (ring_.Pop(&c)) {
+        {
+          std::lock_guard<std::mutex> l(mu_);
+          got_.append(c->data.get(), c->size);
+        }
+        pool_.Release(c);
+      }
+    });
+  }
+  bool WaitFor(const std::string& want) {
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline) {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        if (got_ == want) return true;
+      }
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    std::lock_guard<std::mutex> l(mu_);
+    ADD_FAILURE() << "got \"" << got_ << "\", want \"" << want << "\"";
+    return false;
+  }
+  void TearDown() override {
+    if (reader_) reader_->Stop();
+    if (reader_thread_.joinable()) reader_thread_.join();
+    if (consumer_.joinable()) consumer_.join();
+  }
+  ChunkPool pool_{4, 4096};
+  SpscRing<Chunk*> ring_{4};
+  std::unique_ptr<LogReader> reader_;
+  std::thread reader_thread_, consumer_;
+  std::mutex mu_;
+  std::string got_;
+};
+
+TEST_F(FollowTest, PartialLineIsHeldUntilItsNewline) {
+  Append("a", "one\n");
+  Start({Path("a")});
+  ASSERT_TRUE(WaitFor("one\n"));
+  Append("a", "tw");
+  absl::SleepFor(absl::Milliseconds(50));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    EXPECT_EQ(got_, "one\n");
+  }
+  Append("a", "o\n");
+  EXPECT_TRUE(WaitFor("one\ntwo\n"));
+}
+
+TEST_F(FollowTest, RenameAndCreateRotationIsFollowed) {
+  Append("a", "before\n");
+  Start({Path("a")});
+  ASSERT_TRUE(WaitFor("before\n"));
+  ASSERT_EQ(::rename(Path("a").c_str(), Path("a.1").c_str()), 0);
+  Append("a.1", "late write to old file\n");
+  Append("a", "new file line\n");
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (got_.find("late write to old file\n") != std::string::npos &&
+          got_.find("new file line\n") != std::string::npos) {
+        break;
+      }
+    }
+    ASSERT_LT(absl::Now(), deadline) << got_;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(reader_->counts().rotations.load(), 1u);
+}
+
+TEST_F(FollowTest, CopyTruncateStartsAgainFromZero) {
+  Append("a", "first line that is long\n");
+  Start({Path("a")});
+  ASSERT_TRUE(WaitFor("first line that is long\n"));
+  ASSERT_EQ(::truncate(Path("a").c_str(), 0), 0);
+  // Wait until the reader has seen the truncation before writing again, so
+  // the new data is not mistaken for growth past the old offset.
+  absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (reader_->counts().truncations.load() == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  Append("a", "x\n");
+  EXPECT_TRUE(WaitFor("first line that is long\nx\n"));
+}
+
+TEST_F(FollowTest, MissingFileIsWaitedFor) {
+  Start({Path("later")});
+  Append("later", "appeared\n");
+  EXPECT_TRUE(WaitFor("appeared\n"));
+}
+
+}  // namespace
+}  // namespace exact::ingest

@@ -1,0 +1,58 @@
+// Address validation and canonical forms.
+#include "src/match/ip_address.h"
+
+#include "gtest/gtest.h"
+
+namespace exact::match {
+namespace {
+
+std::string Canonical(const char* text) {
+  std::optional<IpAddress> a = IpAddress::Parse(text);
+  return a ? a->ToString() : "<invalid>";
+}
+
+TEST(IpAddress, CanonicalForms) {
+  EXPECT_EQ(Canonical("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(Canonical("::ffff:192.0.2.9"), "192.0.2.9");  // Mapped becomes IPv4.
+  EXPECT_EQ(Canonical("::FFFF:c000:0209"), "192.0.2.9");
+  EXPECT_EQ(Canonical("2001:DB8:0:0::25"), "2001:db8::25");
+  EXPECT_EQ(Canonical("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");  // First longest run.
+  EXPECT_EQ(Canonical("2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1");  // No '::' for one word.
+  EXPECT_EQ(Canonical("fe80:0000:0000:0000:0000:0000:0000:0001"), "fe80::1");
+  EXPECT_EQ(Canonical("::1"), "::1");
+}
+
+TEST(IpAddress, RejectsAnythingElse) {
+  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.000.2.7", "01.2.3.4", "1.2.3.4 ",
+                          " 1.2.3.4", "[192.0.2.7]", "192.0.2.7:25", "host.example",
+                          "fe80::1%eth0", "2001:db8:::1", "123.456.789.01", "not-an-ip;rm",
+                          "1.2.3.4\n", "::ffff:1.2.3"}) {
+    EXPECT_FALSE(IpAddress::Parse(bad).has_value()) << bad;
+  }
+  EXPECT_FALSE(IpAddress::Parse(std::string("1.2.3.4\0", 8)).has_value());
+}
+
+TEST(IpAddress, UnicastOnly) {
+  EXPECT_TRUE(IpAddress::Parse("192.0.2.1")->IsUnicast());
+  EXPECT_TRUE(IpAddress::Parse("127.0.0.2")->IsUnicast());
+  EXPECT_TRUE(IpAddress::Parse("2001:db8::1")->IsUnicast());
+  EXPECT_FALSE(IpAddress::Parse("0.0.0.0")->IsUnicast());
+  EXPECT_FALSE(IpAddress::Parse("224.0.0.1")->IsUnicast());
+  EXPECT_FALSE(IpAddress::Parse("255.255.255.255")->IsUnicast());
+  EXPECT_FALSE(IpAddress::Parse("::")->IsUnicast());
+  EXPECT_FALSE(IpAddress::Parse("ff02::1")->IsUnicast());
+}
+
+TEST(IpAddress, EximKeyIsDottedFullIpv6) {
+  EXPECT_EQ(IpAddress::Parse("2001:db8::2")->ToEximKey(),
+            "2001.0db8.0000.0000.0000.0000.0000.0002");
+  EXPECT_EQ(IpAddress::Parse("192.0.2.1")->ToEximKey(), "192.0.2.1");
+}
+
+TEST(IpAddress, SortsIpv4BeforeIpv6Numerically) {
+  EXPECT_LT(*IpAddress::Parse("9.0.0.1"), *IpAddress::Parse("10.0.0.1"));
+  EXPECT_LT(*IpAddress::Parse("255.0.0.1"), *IpAddress::Parse("::1"));
+}
+
+}  // namespace
+}  // namespace exact::match

@@ -1,0 +1,52 @@
+// Helpers shared by the matcher tests: build a matcher from stanza text or
+// from the bundled conf/exact-servers.conf, and scan text with it.
+#ifndef EXACT_TESTS_MATCH_MATCHER_FIXTURE_H_
+#define EXACT_TESTS_MATCH_MATCHER_FIXTURE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "src/base/files.h"
+#include "src/config/servers_conf.h"
+#include "src/match/stanza_matcher.h"
+
+namespace exact::match::testing {
+
+inline std::vector<config::Stanza> StanzasFromText(const std::string& text) {
+  config::Diagnostics d;
+  std::vector<config::Stanza> s = config::ParseServersConf(text, "test.conf", &d);
+  EXPECT_FALSE(d.HasErrors()) << d.ToString();
+  return s;
+}
+
+inline std::vector<config::Stanza> BundledStanzas() {
+  absl::StatusOr<std::string> text =
+      base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/conf/exact-servers.conf");
+  EXPECT_TRUE(text.ok());
+  return StanzasFromText(text.value_or(""));
+}
+
+inline std::unique_ptr<StanzaMatcher> MakeMatcher(std::vector<config::Stanza> stanzas) {
+  config::Diagnostics d;
+  auto m = StanzaMatcher::Create(std::move(stanzas), &d);
+  EXPECT_TRUE(m.ok()) << d.ToString();
+  return m.ok() ? std::move(*m) : nullptr;
+}
+
+struct ScanResult {
+  std::vector<Login> logins;
+  ScanCounts counts;
+};
+
+inline ScanResult ScanText(const StanzaMatcher& m, absl::string_view text) {
+  ScanResult r;
+  auto scratch = m.NewScratch();
+  m.Scan(text, scratch.get(), &r.logins, &r.counts);
+  return r;
+}
+
+}  // namespace exact::match::testing
+
+#endif  // EXACT_TESTS_MATCH_MATCHER_FIXTURE_H_

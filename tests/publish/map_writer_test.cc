@@ -1,0 +1,125 @@
+// Map writers: every format reads back exactly, replaces atomically, keeps
+// the old map on failure, and uses safe modes.
+#include "src/publish/map_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gtest/gtest.h"
+#include "src/publish/map_reader.h"
+
+namespace exact::publish {
+namespace {
+
+using config::MapFormat;
+
+class MapWriterTest : public ::testing::TestWithParam<MapFormat> {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/exact-map-test-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+  }
+  std::unique_ptr<MapWriter> Open() {
+    auto w = OpenMapWriter({GetParam(), dir_ + "/relay", "", 0640});
+    EXPECT_TRUE(w.ok()) << w.status();
+    return std::move(*w);
+  }
+  std::string File() const { return MapFileName(GetParam(), dir_ + "/relay"); }
+  static std::vector<RelayRecord> Records(std::initializer_list<const char*> addrs) {
+    std::vector<RelayRecord> out;
+    for (const char* a : addrs) out.push_back({*match::IpAddress::Parse(a), "u", 1, 1795000000});
+    return out;
+  }
+  std::vector<std::string> Keys() {
+    auto entries = ReadMapFile(GetParam(), File());
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    std::vector<std::string> keys;
+    for (const MapEntry& e : *entries) keys.push_back(e.key);
+    std::sort(keys.begin(), keys.end());
+    return keys;
+  }
+  std::string dir_;
+};
+
+TEST_P(MapWriterTest, WritesEveryAddressAndNothingElse) {
+  auto w = Open();
+  ASSERT_TRUE(w->Write(Records({"192.0.2.1", "198.51.100.7", "2001:db8::25"})).ok());
+  EXPECT_EQ(Keys(), (std::vector<std::string>{"192.0.2.1", "198.51.100.7", "2001:db8::25"}));
+  if (GetParam() != MapFormat::kText) {
+    auto v = LookupMapFile(GetParam(), File(), "198.51.100.7");
+    ASSERT_TRUE(v.ok());
+    EXPECT_EQ(v->value_or("?"), "1795000000");  // Numeric: Postfix treats it as OK.
+  }
+}
+
+TEST_P(MapWriterTest, EmptyTableGivesAnEmptyMapThatExists) {
+  auto w = Open();
+  ASSERT_TRUE(w->Write({}).ok());
+  EXPECT_TRUE(Keys().empty());
+}
+
+TEST_P(MapWriterTest, ReplacesByRenameSoOpenReadersKeepTheOldMap) {
+  auto w = Open();
+  ASSERT_TRUE(w->Write(Records({"192.0.2.1"})).ok());
+  struct stat before;
+  ASSERT_EQ(::stat(File().c_str(), &before), 0);
+  int old_fd = ::open(File().c_str(), O_RDONLY);
+  ASSERT_GE(old_fd, 0);
+  ASSERT_TRUE(w->Write(Records({"192.0.2.2"})).ok());
+  struct stat after, held;
+  ASSERT_EQ(::stat(File().c_str(), &after), 0);
+  ASSERT_EQ(::fstat(old_fd, &held), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);
+  EXPECT_EQ(held.st_nlink, 0u);  // What Postfix checks to notice a new map.
+  ::close(old_fd);
+  EXPECT_EQ(Keys(), std::vector<std::string>{"192.0.2.2"});
+  EXPECT_EQ(after.st_mode & 07777, 0640u);
+}
+
+TEST_P(MapWriterTest, FailedWriteLeavesThePublishedMapIntact) {
+  auto w = Open();
+  ASSERT_TRUE(w->Write(Records({"192.0.2.1"})).ok());
+  // A directory where the temp file must go makes every step fail.
+  std::string temp = File() + ".tmp";
+  ASSERT_EQ(::mkdir(temp.c_str(), 0700), 0);
+  EXPECT_FALSE(w->Write(Records({"192.0.2.2"})).ok());
+  EXPECT_EQ(Keys(), std::vector<std::string>{"192.0.2.1"});
+  ::rmdir(temp.c_str());
+  ASSERT_TRUE(w->Write(Records({"192.0.2.3"})).ok());
+  EXPECT_EQ(Keys(), std::vector<std::string>{"192.0.2.3"});
+}
+
+TEST_P(MapWriterTest, PlantedSymlinkIsNeverFollowed) {
+  auto w = Open();
+  std::string victim = dir_ + "/victim";
+  ASSERT_EQ(::close(::open(victim.c_str(), O_CREAT | O_WRONLY, 0600)), 0);
+  ASSERT_EQ(::symlink(victim.c_str(), (File() + ".tmp").c_str()), 0);
+  absl::Status s = w->Write(Records({"192.0.2.1"}));
+  struct stat st;
+  ASSERT_EQ(::stat(victim.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 0);  // Whatever happened, the victim was not written.
+  if (s.ok()) {
+    EXPECT_EQ(Keys(), std::vector<std::string>{"192.0.2.1"});
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, MapWriterTest,
+                         ::testing::Values(MapFormat::kText, MapFormat::kDb, MapFormat::kLmdb),
+                         [](const auto& p) { return config::MapFormatName(p.param); });
+
+TEST(MapWriter, TextMapIsOneAddressPerLineInOrder) {
+  char tmpl[] = "/tmp/exact-map-test-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  auto w = OpenMapWriter({MapFormat::kText, dir + "/relay", dir + "/relay.new", 0640});
+  ASSERT_TRUE(w.ok());
+  std::vector<RelayRecord> r = {{*match::IpAddress::Parse("192.0.2.1"), "a", 1, 2},
+                                {*match::IpAddress::Parse("2001:db8::1"), "b", 1, 2}};
+  ASSERT_TRUE((*w)->Write(r).ok());
+  auto text = base::ReadFileToString(dir + "/relay");
+  EXPECT_EQ(*text, "192.0.2.1\n2001:db8::1\n");
+  EXPECT_NE(::access((dir + "/relay.new").c_str(), F_OK), 0);  // authtemp was renamed away.
+}
+
+}  // namespace
+}  // namespace exact::publish

@@ -1,0 +1,79 @@
+// The expiring table: sliding windows, exact expiry, ordered snapshots.
+#include "src/table/relay_table.h"
+
+#include "gtest/gtest.h"
+
+namespace exact::table {
+namespace {
+
+IpAddress Ip(const char* s) { return *IpAddress::Parse(s); }
+
+TEST(RelayTable, NewAddressIsAddedThenRefreshed) {
+  RelayTable t;
+  EXPECT_EQ(t.Upsert(Ip("192.0.2.1"), "alice", 1000, 60), RelayTable::UpsertResult::kAdded);
+  EXPECT_EQ(t.Upsert(Ip("192.0.2.1"), "alice", 1010, 60), RelayTable::UpsertResult::kRefreshed);
+  EXPECT_EQ(t.size(), 1u);
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.1"), 1010)->expiry, 1070);
+}
+
+TEST(RelayTable, ExpiryIsExactToTheSecond) {
+  RelayTable t;
+  t.Upsert(Ip("192.0.2.1"), "alice", 1000, 60);
+  EXPECT_EQ(t.NextExpiry(), 1060);
+  EXPECT_TRUE(t.Lookup(Ip("192.0.2.1"), 1059).has_value());
+  EXPECT_FALSE(t.Lookup(Ip("192.0.2.1"), 1060).has_value());
+  EXPECT_EQ(t.Expire(1059), 0u);
+  EXPECT_EQ(t.Expire(1060), 1u);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_EQ(t.NextExpiry(), RelayTable::kNever);
+}
+
+TEST(RelayTable, ExpiredEntryIsNotPublished) {
+  RelayTable t;
+  t.Upsert(Ip("192.0.2.1"), "a", 1000, 60);
+  t.Upsert(Ip("192.0.2.2"), "b", 1030, 60);
+  std::vector<RelayRecord> snap = t.Snapshot(1060);
+  ASSERT_EQ(snap.size(), 1u);
+  EXPECT_EQ(snap[0].address, Ip("192.0.2.2"));
+}
+
+TEST(RelayTable, ReloginAfterExpiryBeforeSweepCountsAsNew) {
+  RelayTable t;
+  t.Upsert(Ip("192.0.2.1"), "a", 1000, 60);
+  EXPECT_EQ(t.Upsert(Ip("192.0.2.1"), "a", 2000, 60), RelayTable::UpsertResult::kAdded);
+}
+
+TEST(RelayTable, SlidingWindowMovesNextExpiryAfterSweep) {
+  RelayTable t;
+  t.Upsert(Ip("192.0.2.1"), "a", 1000, 60);
+  t.Upsert(Ip("192.0.2.1"), "a", 1050, 60);
+  EXPECT_LE(t.NextExpiry(), 1060);  // A hint may be early...
+  EXPECT_EQ(t.Expire(1060), 0u);    // ...the sweep finds nothing due...
+  EXPECT_EQ(t.NextExpiry(), 1110);  // ...and recomputes it.
+}
+
+TEST(RelayTable, SnapshotIsSortedIpv4First) {
+  RelayTable t(4);
+  for (const char* a : {"2001:db8::1", "10.0.0.1", "9.0.0.1", "192.0.2.1"}) {
+    t.Upsert(Ip(a), "u", 1000, 60);
+  }
+  std::vector<RelayRecord> snap = t.Snapshot(1000);
+  std::vector<std::string> got;
+  for (const RelayRecord& r : snap) got.push_back(r.address.ToString());
+  EXPECT_EQ(got, (std::vector<std::string>{"9.0.0.1", "10.0.0.1", "192.0.2.1", "2001:db8::1"}));
+}
+
+TEST(RelayTable, RestoreKeepsTheLaterExpiryAndDropsExpired) {
+  RelayTable t;
+  t.Restore({Ip("192.0.2.1"), "old", 900, 1100}, 1000);
+  t.Restore({Ip("192.0.2.2"), "gone", 800, 1000}, 1000);
+  t.Upsert(Ip("192.0.2.3"), "new", 1000, 600);
+  t.Restore({Ip("192.0.2.3"), "stale", 900, 1200}, 1000);
+  EXPECT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.1"), 1000)->user, "old");
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.3"), 1000)->user, "new");
+  EXPECT_EQ(t.NextExpiry(), 1100);
+}
+
+}  // namespace
+}  // namespace exact::table
