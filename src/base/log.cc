@@ -11,13 +11,13 @@
 #include <ctime>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
+#include "src/base/mutex.h"
 
 namespace exact::base {
 namespace {
 
 struct LogState {
-  absl::Mutex mu;
+  Mutex mu;
   LogSink sink ABSL_GUARDED_BY(mu) = LogSink::kStderr;
   int fd ABSL_GUARDED_BY(mu) = -1;
 };
@@ -70,7 +70,7 @@ absl::Status ConfigureLog(LogSink sink, const std::string& path) {
     if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open log file ", path));
   }
   if (sink == LogSink::kSyslog) ::openlog("exact", LOG_PID | LOG_NDELAY, LOG_MAIL);
-  absl::MutexLock lock(&st.mu);
+  MutexLock lock(&st.mu);
   if (st.fd >= 0) ::close(st.fd);
   st.fd = fd;
   st.sink = sink;
@@ -82,7 +82,7 @@ bool LogDebugEnabled() { return g_debug.load(std::memory_order_relaxed); }
 
 void LogMessage(Severity severity, absl::string_view message) {
   LogState& st = State();
-  absl::MutexLock lock(&st.mu);
+  MutexLock lock(&st.mu);
   switch (st.sink) {
     case LogSink::kSyslog:
       // Debug output never goes to syslog: exact may be reading that very log.

@@ -58,14 +58,15 @@ absl::Status LogReader::Open() {
 }
 
 void LogReader::Stop() {
-  absl::MutexLock lock(&mu_);
+  base::MutexLock lock(&mu_);
   stop_ = true;
+  mu_.NotifyAll();
 }
 
 bool LogReader::WaitForStop(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&stop_), d);
-  return stop_;
+  base::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stop_; },
+                              absl::ToChronoNanoseconds(d));
 }
 
 Chunk* LogReader::TakeChunk() {

@@ -25,9 +25,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "src/base/files.h"
+#include "src/base/mutex.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/spsc_ring.h"
 
@@ -99,7 +99,7 @@ class LogReader {
   Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
   ReaderCounts counts_;
 
-  absl::Mutex mu_;
+  base::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
 };
 

@@ -152,16 +152,58 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
 absl::StatusOr<std::optional<std::string>> LookupMapFile(config::MapFormat format,
                                                          const std::string& file,
                                                          const std::string& key) {
-  // Maps are small enough (tens of MB at most) that a scan is fine for an
-  // operator tool, and it checks the file end to end.
-  absl::StatusOr<std::vector<MapEntry>> entries = ReadMapFile(format, file);
-  if (!entries.ok()) return entries.status();
-  for (const MapEntry& e : *entries) {
-    if (format == config::MapFormat::kText ? absl::EqualsIgnoreCase(e.key, key) : e.key == key) {
-      return std::optional<std::string>(e.value);
+  if (format == config::MapFormat::kText) {
+    absl::StatusOr<std::vector<MapEntry>> entries = ReadMapFile(format, file);
+    if (!entries.ok()) return entries.status();
+    for (const MapEntry& e : *entries) {
+      if (absl::EqualsIgnoreCase(e.key, key)) return std::optional<std::string>(e.value);
     }
+    return std::optional<std::string>();
   }
-  return std::optional<std::string>();
+  SharedLock lock(file);
+  if (!lock.ok()) return base::ErrnoStatus(errno, absl::StrCat("open ", file));
+  // The key with its NUL first, then without: Postfix's TRY1NULL/TRY0NULL.
+  const std::string with_nul = key + '\0';
+  if (format == config::MapFormat::kLmdb) {
+    MDB_env* env = nullptr;
+    MDB_txn* txn = nullptr;
+    MDB_dbi dbi;
+    int rc = mdb_env_create(&env);
+    if (rc == 0) rc = mdb_env_open(env, file.c_str(), MDB_NOSUBDIR | MDB_NOLOCK | MDB_RDONLY, 0);
+    if (rc == 0) rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    if (rc == 0) rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
+    std::optional<std::string> found;
+    for (const std::string* k : {&with_nul, &key}) {
+      if (rc != 0 || found) break;
+      MDB_val mk{k->size(), const_cast<char*>(k->data())}, mv;
+      int get = mdb_get(txn, dbi, &mk, &mv);
+      if (get == 0) found = StripNul(static_cast<const char*>(mv.mv_data), mv.mv_size);
+      else if (get != MDB_NOTFOUND) rc = get;
+    }
+    if (txn != nullptr) mdb_txn_abort(txn);
+    if (env != nullptr) mdb_env_close(env);
+    if (rc != 0) return absl::DataLossError(absl::StrCat("read ", file, ": ", mdb_strerror(rc)));
+    return found;
+  }
+  DB* db = nullptr;
+  int rc = db_create(&db, nullptr, 0);
+  if (rc != 0) return absl::InternalError(db_strerror(rc));
+  rc = db->open(db, nullptr, file.c_str(), nullptr, DB_UNKNOWN, DB_RDONLY, 0);
+  std::optional<std::string> found;
+  for (const std::string* k : {&with_nul, &key}) {
+    if (rc != 0 || found) break;
+    DBT dk, dv;
+    std::memset(&dk, 0, sizeof dk);
+    std::memset(&dv, 0, sizeof dv);
+    dk.data = const_cast<char*>(k->data());
+    dk.size = static_cast<u_int32_t>(k->size());
+    int get = db->get(db, nullptr, &dk, &dv, 0);
+    if (get == 0) found = StripNul(static_cast<const char*>(dv.data), dv.size);
+    else if (get != DB_NOTFOUND) rc = get;
+  }
+  db->close(db, 0);
+  if (rc != 0) return absl::DataLossError(absl::StrCat("read ", file, ": ", db_strerror(rc)));
+  return found;
 }
 
 }  // namespace exact::publish

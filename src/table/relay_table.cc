@@ -32,7 +32,7 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
   UnixSeconds expiry = now + timeout;
   UpsertResult result;
   {
-    absl::MutexLock lock(&shard.mu);
+    base::MutexLock lock(&shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(address);
     Entry& e = it->second;
     // An entry may have expired without a sweep yet: that is a new relay
@@ -50,7 +50,7 @@ void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {
   if (record.expiry <= now) return;
   Shard& shard = ShardFor(record.address);
   {
-    absl::MutexLock lock(&shard.mu);
+    base::MutexLock lock(&shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(record.address);
     if (!inserted && it->second.expiry >= record.expiry) return;
     it->second = Entry{record.user, record.last_login, record.expiry};
@@ -65,7 +65,7 @@ size_t RelayTable::Expire(UnixSeconds now) {
   // the hint and is never lost.
   next_expiry_.store(kNever, std::memory_order_release);
   for (auto& shard : shards_) {
-    absl::MutexLock lock(&shard->mu);
+    base::MutexLock lock(&shard->mu);
     absl::erase_if(shard->entries, [&](const auto& kv) {
       if (kv.second.expiry <= now) {
         ++removed;
@@ -82,7 +82,7 @@ size_t RelayTable::Expire(UnixSeconds now) {
 std::vector<RelayRecord> RelayTable::Snapshot(UnixSeconds now) const {
   std::vector<RelayRecord> out;
   for (const auto& shard : shards_) {
-    absl::MutexLock lock(&shard->mu);
+    base::MutexLock lock(&shard->mu);
     for (const auto& [address, e] : shard->entries) {
       if (e.expiry > now) out.push_back({address, e.user, e.last_login, e.expiry});
     }
@@ -94,7 +94,7 @@ std::vector<RelayRecord> RelayTable::Snapshot(UnixSeconds now) const {
 
 std::optional<RelayRecord> RelayTable::Lookup(const IpAddress& address, UnixSeconds now) const {
   Shard& shard = ShardFor(address);
-  absl::MutexLock lock(&shard.mu);
+  base::MutexLock lock(&shard.mu);
   auto it = shard.entries.find(address);
   if (it == shard.entries.end() || it->second.expiry <= now) return std::nullopt;
   return RelayRecord{address, it->second.user, it->second.last_login, it->second.expiry};
@@ -103,7 +103,7 @@ std::optional<RelayRecord> RelayTable::Lookup(const IpAddress& address, UnixSeco
 size_t RelayTable::size() const {
   size_t n = 0;
   for (const auto& shard : shards_) {
-    absl::MutexLock lock(&shard->mu);
+    base::MutexLock lock(&shard->mu);
     n += shard->entries.size();
   }
   return n;

@@ -19,8 +19,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "src/base/clock.h"
+#include "src/base/mutex.h"
 #include "src/match/ip_address.h"
 
 namespace exact::table {
@@ -72,7 +72,7 @@ class RelayTable {
     UnixSeconds expiry;
   };
   struct Shard {
-    mutable absl::Mutex mu;
+    mutable base::Mutex mu;
     absl::flat_hash_map<IpAddress, Entry> entries ABSL_GUARDED_BY(mu);
   };
 
