@@ -74,13 +74,16 @@ class Translator {
   explicit Translator(absl::string_view ere) : in_(ere) {}
 
   EreTranslation Run() {
-    ParseAlternation(0);
+    auto ast = std::make_shared<std::vector<EreSeq>>(ParseAlternation(0));
     if (result_.error.empty() && pos_ < in_.size()) {
       // Only an unmatched ')' stops the top level early.
       Fail(pos_, "unmatched ')'; write \\) for a literal parenthesis");
     }
     result_.ok = result_.error.empty();
-    if (result_.ok) result_.pattern = std::move(out_);
+    if (result_.ok) {
+      result_.pattern = std::move(out_);
+      result_.ast = std::move(ast);
+    }
     return result_;
   }
 
@@ -93,25 +96,34 @@ class Translator {
     result_.error = std::move(message);
   }
 
-  void ParseAlternation(int depth) {
-    if (depth > kMaxNesting) return Fail(pos_, "groups nested too deeply");
-    ParseBranch(depth);
+  std::vector<EreSeq> ParseAlternation(int depth) {
+    std::vector<EreSeq> branches;
+    if (depth > kMaxNesting) {
+      Fail(pos_, "groups nested too deeply");
+      return branches;
+    }
+    branches.push_back(ParseBranch(depth));
     while (!failed() && pos_ < in_.size() && in_[pos_] == '|') {
       out_.push_back('|');
       ++pos_;
-      ParseBranch(depth);
+      branches.push_back(ParseBranch(depth));
     }
+    return branches;
   }
 
-  void ParseBranch(int depth) {
+  EreSeq ParseBranch(int depth) {
+    EreSeq seq;
     while (!failed() && pos_ < in_.size() && in_[pos_] != '|' && in_[pos_] != ')') {
-      ParsePiece(depth);
+      ParsePiece(depth, &seq);
     }
+    return seq;
   }
 
-  void ParsePiece(int depth) {
-    bool repeatable = ParseAtom(depth);
+  void ParsePiece(int depth, EreSeq* seq) {
+    EreNode atom;
+    bool repeatable = ParseAtom(depth, &atom);
     if (failed()) return;
+    seq->push_back(std::move(atom));
     bool quantified = false;
     while (pos_ < in_.size()) {
       char c = in_[pos_];
@@ -123,18 +135,27 @@ class Translator {
                                        " for a literal"));
       }
       quantified = true;
+      int low = 0, high = -1;
       if (c == '{') {
-        ParseInterval();
+        ParseInterval(&low, &high);
         if (failed()) return;
       } else {
         out_.push_back(c);
         ++pos_;
+        low = c == '+' ? 1 : 0;
+        high = c == '?' ? 1 : -1;
       }
+      EreNode repeat;
+      repeat.kind = EreNode::Kind::kRepeat;
+      repeat.min = low;
+      repeat.max = high;
+      repeat.branches.push_back(EreSeq{std::move(seq->back())});
+      seq->back() = std::move(repeat);
     }
   }
 
   // Returns whether the atom may carry a quantifier.
-  bool ParseAtom(int depth) {
+  bool ParseAtom(int depth, EreNode* node) {
     char c = in_[pos_];
     switch (c) {
       case '*': case '+': case '?': case '{':
@@ -146,14 +167,15 @@ class Translator {
         size_t open = pos_++;
         // Extension: "(?:" opens a non-capturing group. In POSIX ERE "(?"
         // is an error, so no valid pattern changes meaning.
+        node->kind = EreNode::Kind::kGroup;
         if (in_.substr(pos_, 2) == "?:") {
           pos_ += 2;
           out_ += "(?:";
         } else {
-          ++result_.groups;
+          node->capture = ++result_.groups;
           out_.push_back('(');
         }
-        ParseAlternation(depth + 1);
+        node->branches = ParseAlternation(depth + 1);
         if (failed()) return false;
         if (pos_ >= in_.size() || in_[pos_] != ')') {
           Fail(open, "unmatched '('; add ')' or write \\( for a literal parenthesis");
@@ -166,41 +188,51 @@ class Translator {
       case '.':
         ++pos_;
         out_.push_back('.');
+        node->set.set();
+        node->set.reset('\n');
         return true;
       case '^': case '$':
         ++pos_;
         out_.push_back(c);
+        node->kind = c == '^' ? EreNode::Kind::kBol : EreNode::Kind::kEol;
         return false;
       case '[':
-        ParseBracket();
+        ParseBracket(&node->set);
         return true;
       case '\\':
-        ParseEscape();
+        ParseEscape(node);
         return true;
       default:
         ++pos_;
         EmitLiteral(static_cast<unsigned char>(c), &out_);
+        node->set.set(static_cast<unsigned char>(c));
         return true;
     }
   }
 
-  void ParseEscape() {
+  void ParseEscape(EreNode* node) {
     size_t at = pos_++;
     if (pos_ >= in_.size()) return Fail(at, "trailing backslash");
     unsigned char c = static_cast<unsigned char>(in_[pos_++]);
-    if (!absl::ascii_isalnum(c)) return EmitLiteral(c, &out_);
-    ByteSet set;
+    if (!absl::ascii_isalnum(c)) {
+      node->set.set(c);
+      return EmitLiteral(c, &out_);
+    }
+    ByteSet& set = node->set;
     switch (c) {
       case 'w': case 'W':
         ClassSet("alnum", &set);
         set.set('_');
         if (c == 'W') set.flip();
+        set.reset('\n');
         return EmitSet(set, &out_);
       case 's': case 'S':
         ClassSet("space", &set);
         if (c == 'S') set.flip();
+        set.reset('\n');
         return EmitSet(set, &out_);
       case 'b': case 'B':
+        node->kind = EreNode::Kind::kWordBoundary;
         out_.push_back('\\');
         out_.push_back(static_cast<char>(c));
         return;
@@ -216,7 +248,7 @@ class Translator {
     }
   }
 
-  void ParseInterval() {
+  void ParseInterval(int* low_out, int* high_out) {
     size_t open = pos_++;
     auto read_number = [&](int* value) {
       size_t start = pos_;
@@ -243,6 +275,8 @@ class Translator {
       return Fail(open, absl::StrCat("repeat count above ", kMaxRepeat));
     }
     if (has_high && high < low) return Fail(open, "interval {n,m} has m smaller than n");
+    *low_out = low;
+    *high_out = !comma ? low : (has_high ? high : -1);
     if (!comma) {
       absl::StrAppend(&out_, "{", low, "}");
     } else if (has_high) {
@@ -252,7 +286,7 @@ class Translator {
     }
   }
 
-  void ParseBracket() {
+  void ParseBracket(ByteSet* out_set) {
     size_t open = pos_++;
     bool negate = false;
     if (pos_ < in_.size() && in_[pos_] == '^') {
@@ -308,6 +342,7 @@ class Translator {
     if (negate) set.flip();
     set.reset('\n');
     if (set.none()) return Fail(open, "bracket expression matches no character");
+    *out_set = set;
     EmitSet(set, &out_);
   }
 

@@ -13,11 +13,27 @@
 #ifndef EXACT_SRC_CONFIG_POSIX_ERE_H_
 #define EXACT_SRC_CONFIG_POSIX_ERE_H_
 
+#include <bitset>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
 namespace exact::config {
+
+// The parsed pattern, for extractors that walk it (match/fast_extractor.h).
+// Bracket expressions, escapes, '.' and literals are all byte sets.
+struct EreNode;
+using EreSeq = std::vector<EreNode>;
+struct EreNode {
+  enum class Kind { kSet, kRepeat, kGroup, kBol, kEol, kWordBoundary };
+  Kind kind = Kind::kSet;
+  std::bitset<256> set;           // kSet; kRepeat of a single set.
+  int min = 1, max = 1;           // kRepeat: -1 max is unbounded.
+  std::vector<EreSeq> branches;   // kGroup alternatives; kRepeat: one branch, the repeated item.
+  int capture = 0;                // kGroup: POSIX group number, 0 if non-capturing.
+};
 
 struct EreTranslation {
   bool ok = false;
@@ -25,6 +41,7 @@ struct EreTranslation {
   int groups = 0;       // Capturing groups, numbered as POSIX numbers them.
   size_t error_offset = 0;  // 0-based byte offset of the problem, when !ok.
   std::string error;        // What is wrong and how to fix it, when !ok.
+  std::shared_ptr<const std::vector<EreSeq>> ast;  // Top-level alternatives, when ok.
 };
 
 EreTranslation TranslatePosixEre(absl::string_view ere);

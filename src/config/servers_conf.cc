@@ -33,6 +33,7 @@ bool CompileStanzaPattern(Stanza* stanza, Diagnostics* diags) {
   }
   stanza->pattern = std::move(t.pattern);
   stanza->groups = t.groups;
+  stanza->ast = std::move(t.ast);
   return true;
 }
 

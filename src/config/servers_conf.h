@@ -11,12 +11,14 @@
 #ifndef EXACT_SRC_CONFIG_SERVERS_CONF_H_
 #define EXACT_SRC_CONFIG_SERVERS_CONF_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "src/config/diagnostic.h"
 #include "src/config/exact_conf.h"
+#include "src/config/posix_ere.h"
 
 namespace exact::config {
 
@@ -26,6 +28,7 @@ struct Stanza {
   std::string ere;         // The pattern as written.
   std::string pattern;     // Translated for Hyperscan and RE2 (posix_ere.h).
   int groups = 0;
+  std::shared_ptr<const std::vector<EreSeq>> ast;  // The parsed pattern.
   SourceLocation location;        // The `<server NAME>` line.
   SourceLocation match_location;  // The first byte of the pattern.
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/count_newlines.h"
 
 namespace exact::match {
 
@@ -15,6 +16,7 @@ ScanCounts& ScanCounts::operator+=(const ScanCounts& o) {
   bad_address += o.bad_address;
   binary += o.binary;
   unconfirmed += o.unconfirmed;
+  fast_extractions += o.fast_extractions;
   return *this;
 }
 
@@ -81,6 +83,7 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
       ++errors;
     }
     matcher->extractors_.push_back(std::move(re));
+    matcher->fast_.push_back(s.ast ? FastExtractor::Create(*s.ast, s.groups) : nullptr);
   }
   if (errors > 0) return absl::InvalidArgumentError("stanza patterns do not compile");
   if (stanzas.empty()) return absl::InvalidArgumentError("no stanzas to match");
@@ -121,22 +124,37 @@ std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
 }
 
 void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
-                              const std::vector<uint32_t>& ids, std::vector<Login>* out,
-                              ScanCounts* counts) const {
+                              const std::vector<std::pair<uint32_t, uint64_t>>& candidates,
+                              std::vector<Login>* out, ScanCounts* counts) const {
   ++counts->candidates;
   if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
     ++counts->binary;
     return;
   }
-  re2::StringPiece groups[4];
-  const re2::StringPiece text(line.data(), line.size());
-  for (uint32_t id : ids) {
-    if (!extractors_[id]->Match(text, 0, text.size(), RE2::UNANCHORED, groups, 4)) continue;
+  std::array<absl::string_view, 4> groups;
+  for (const auto& [id, match_end] : candidates) {
+    bool found = false;
+    if (fast_[id] && match_end <= line.size() &&
+        fast_[id]->Extract(line.substr(0, match_end), line.size(), &groups) ==
+            FastExtractor::Result::kOk) {
+      found = true;
+      ++counts->fast_extractions;
+    } else {
+      // Not eligible, or ambiguous: RE2 decides, with POSIX's longest match.
+      re2::StringPiece re_groups[4];
+      const re2::StringPiece text(line.data(), line.size());
+      if (extractors_[id]->Match(text, 0, text.size(), RE2::UNANCHORED, re_groups, 4)) {
+        found = true;
+        for (size_t g = 0; g < 4; ++g) {
+          groups[g] = absl::string_view(re_groups[g].data(), re_groups[g].size());
+        }
+      }
+    }
+    if (!found) continue;
     const config::Stanza& stanza = stanzas_[id];
-    const re2::StringPiece& address = groups[stanza.address_group()];
-    const re2::StringPiece& user = groups[stanza.user_group()];
-    std::optional<IpAddress> ip =
-        IpAddress::Parse(absl::string_view(address.data(), address.size()));
+    const absl::string_view address = groups[static_cast<size_t>(stanza.address_group())];
+    const absl::string_view user = groups[static_cast<size_t>(stanza.user_group())];
+    std::optional<IpAddress> ip = IpAddress::Parse(address);
     if (!ip || !ip->IsUnicast()) {
       ++counts->bad_address;
       return;  // The first matching stanza owns the line, valid or not.
@@ -157,11 +175,7 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
                          ScanCounts* counts) const {
   const char* data = chunk.data();
   const size_t size = chunk.size();
-  for (const char* p = data; (p = static_cast<const char*>(
-                                  std::memchr(p, '\n', static_cast<size_t>(data + size - p))));
-       ++p) {
-    ++counts->lines;
-  }
+  counts->lines += base::CountNewlines(data, size);
   if (size > 0 && data[size - 1] != '\n') ++counts->lines;
 
   std::vector<std::pair<uint64_t, uint32_t>>& events = scratch->events;
@@ -172,7 +186,7 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
   }
   if (!std::is_sorted(events.begin(), events.end())) std::sort(events.begin(), events.end());
 
-  std::vector<uint32_t>& ids = scratch->candidates;
+  std::vector<std::pair<uint32_t, uint64_t>>& ids = scratch->candidates;
   size_t i = 0;
   while (i < events.size()) {
     size_t last = events[i].first == 0 ? 0 : static_cast<size_t>(events[i].first - 1);
@@ -183,11 +197,17 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
     size_t line_end = nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
     ids.clear();
     while (i < events.size() && events[i].first <= line_end) {
-      ids.push_back(events[i].second);
+      ids.emplace_back(events[i].second, events[i].first - line_start);
       ++i;
     }
+    // By stanza (file order), keeping each stanza's largest end offset.
     std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    size_t kept = 0;
+    for (size_t j = 0; j < ids.size(); ++j) {
+      if (j + 1 < ids.size() && ids[j + 1].first == ids[j].first) continue;
+      ids[kept++] = ids[j];
+    }
+    ids.resize(kept);
     if (line_end > line_start) {
       MatchLine(chunk.substr(line_start, line_end - line_start),
                 static_cast<uint32_t>(line_start), ids, out, counts);

@@ -26,6 +26,7 @@
 #include "re2/re2.h"
 #include "src/config/diagnostic.h"
 #include "src/config/servers_conf.h"
+#include "src/match/fast_extractor.h"
 #include "src/match/ip_address.h"
 
 namespace exact::match {
@@ -49,6 +50,7 @@ struct ScanCounts {
   uint64_t bad_address = 0;     // Matched, but the address failed validation.
   uint64_t binary = 0;          // Candidate lines holding NUL bytes: skipped.
   uint64_t unconfirmed = 0;     // Flagged by Hyperscan, rejected by RE2.
+  uint64_t fast_extractions = 0;  // Logins read by the FastExtractor, not RE2.
 
   ScanCounts& operator+=(const ScanCounts& o);
 };
@@ -67,7 +69,7 @@ class StanzaMatcher {
     Scratch() = default;
     hs_scratch_t* hs = nullptr;
     std::vector<std::pair<uint64_t, uint32_t>> events;  // (end offset, stanza)
-    std::vector<uint32_t> candidates;
+    std::vector<std::pair<uint32_t, uint64_t>> candidates;  // (stanza, largest end offset)
   };
 
   // Compiles `stanzas` (already translated by config). Pattern problems are
@@ -93,11 +95,14 @@ class StanzaMatcher {
   StanzaMatcher() = default;
 
   // Tries the candidate stanzas, in order, on one line.
-  void MatchLine(absl::string_view line, uint32_t line_offset, const std::vector<uint32_t>& ids,
+  // `candidates` hold each stanza's largest match end, relative to the line.
+  void MatchLine(absl::string_view line, uint32_t line_offset,
+                 const std::vector<std::pair<uint32_t, uint64_t>>& candidates,
                  std::vector<Login>* out, ScanCounts* counts) const;
 
   std::vector<config::Stanza> stanzas_;
   std::vector<std::unique_ptr<RE2>> extractors_;
+  std::vector<std::unique_ptr<FastExtractor>> fast_;  // nullptr: RE2 only.
   hs_database_t* database_ = nullptr;
   hs_scratch_t* prototype_ = nullptr;
 };

@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/base/clock.h"
+#include "src/base/count_newlines.h"
 #include "src/base/files.h"
 #include "src/config/config.h"
 #include "src/daemon/pipeline.h"
@@ -41,7 +42,8 @@ void Usage(FILE* out) {
                "  --threads N   matching threads (default: one per core)\n"
                "  --publish     include the final LMDB publish of the table\n"
                "  --json        print one JSON object instead of text\n"
-               "  --no-baseline skip the read+newline-count baseline\n");
+               "  --no-baseline skip the read+newline-count baseline\n"
+               "  --print-patterns  print the stanzas as translated for Hyperscan/RE2, and exit\n");
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -65,7 +67,7 @@ Baseline MeasureBaseline(const std::vector<std::string>& files) {
     ssize_t n;
     while ((n = ::read(fd, buf.data(), buf.size())) > 0) {
       b.bytes += static_cast<uint64_t>(n);
-      b.lines += static_cast<uint64_t>(std::count(buf.data(), buf.data() + n, '\n'));
+      b.lines += exact::base::CountNewlines(buf.data(), static_cast<size_t>(n));
     }
     ::close(fd);
   }
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::vector<std::string> files;
   int threads = 0;
-  bool publish = false, json = false, baseline_on = true;
+  bool publish = false, json = false, baseline_on = true, print_patterns = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -108,6 +110,8 @@ int main(int argc, char** argv) {
       json = true;
     } else if (a == "--no-baseline") {
       baseline_on = false;
+    } else if (a == "--print-patterns") {
+      print_patterns = true;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "exact-bench: unknown option %s\n", a.c_str());
       Usage(stderr);
@@ -116,7 +120,7 @@ int main(int argc, char** argv) {
       files.push_back(a);
     }
   }
-  if (config_path.empty() || files.empty()) {
+  if (config_path.empty() || (files.empty() && !print_patterns)) {
     Usage(stderr);
     return EX_USAGE;
   }
@@ -125,6 +129,10 @@ int main(int argc, char** argv) {
   if (!loaded.config) {
     std::fputs(diags.ToString().c_str(), stderr);
     return EX_CONFIG;
+  }
+  if (print_patterns) {
+    for (const auto& s : loaded.config->stanzas) std::printf("%s\n", s.pattern.c_str());
+    return 0;
   }
   auto matcher = exact::match::StanzaMatcher::Create(loaded.config->stanzas, &diags);
   if (!matcher.ok()) {
@@ -141,8 +149,14 @@ int main(int argc, char** argv) {
     total += static_cast<uint64_t>(st.st_size);
   }
 
+  // The first pass also warms the page cache for everything after it; the
+  // faster of two passes is the baseline.
   Baseline base;
-  if (baseline_on) base = MeasureBaseline(files);
+  if (baseline_on) {
+    Baseline first = MeasureBaseline(files);
+    base = MeasureBaseline(files);
+    if (first.seconds < base.seconds) base = first;
+  }
 
   constexpr size_t kChunkBytes = 256 * 1024;
   exact::ingest::ChunkPool pool(16, kChunkBytes);
@@ -236,7 +250,7 @@ int main(int argc, char** argv) {
     std::printf("throughput        %.2f GB/s, %.1f M lines/s\n", gbps, lps / 1e6);
     std::printf("peak RSS          %s\n", HumanBytes(static_cast<double>(ru.ru_maxrss) * 1024).c_str());
     if (base.seconds > 0) {
-      std::printf("baseline          %.2f GB/s (read + newline count, 1 thread, same files)\n",
+      std::printf("baseline          %.2f GB/s (read + newline count, 1 thread, same files, best of 2)\n",
                   base_gbps);
       std::printf("ratio             %.2f of baseline\n", gbps / base_gbps);
     }

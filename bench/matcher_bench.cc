@@ -1,0 +1,90 @@
+// Matcher micro-benchmarks: scan throughput against the number of stanzas,
+// and the cost of confirming and extracting one login line.
+#include <benchmark/benchmark.h>
+
+#include "src/base/files.h"
+#include "src/config/servers_conf.h"
+#include "src/match/stanza_matcher.h"
+#include "tools/loggen/log_generator.h"
+
+namespace {
+
+using exact::match::StanzaMatcher;
+
+std::vector<exact::config::Stanza> Bundled() {
+  auto text =
+      exact::base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/conf/exact-servers.conf");
+  exact::config::Diagnostics d;
+  return exact::config::ParseServersConf(*text, "exact-servers.conf", &d);
+}
+
+std::unique_ptr<StanzaMatcher> Make(std::vector<exact::config::Stanza> s) {
+  exact::config::Diagnostics d;
+  return std::move(*StanzaMatcher::Create(std::move(s), &d));
+}
+
+std::string Log(double login_share, size_t bytes) {
+  exact::loggen::GeneratorOptions o;
+  o.login_share = login_share;
+  exact::loggen::LogGenerator gen(o);
+  std::string out;
+  gen.AppendBytes(&out, bytes);
+  return out;
+}
+
+// Scans 256 KiB chunks (the pipeline's size) of a 5%-login log with the
+// first N bundled stanzas.
+void BM_ScanChunk(benchmark::State& state) {
+  auto all = Bundled();
+  all.resize(static_cast<size_t>(state.range(0)));
+  auto m = Make(all);
+  auto scratch = m->NewScratch();
+  std::string log = Log(0.05, 8 << 20);
+  const size_t chunk = 256 * 1024;
+  std::vector<exact::match::Login> logins;
+  size_t offset = 0;
+  for (auto _ : state) {
+    size_t end = log.rfind('\n', std::min(offset + chunk, log.size()) - 1) + 1;
+    logins.clear();
+    exact::match::ScanCounts counts;
+    m->Scan(absl::string_view(log).substr(offset, end - offset), scratch.get(), &logins, &counts);
+    benchmark::DoNotOptimize(logins.data());
+    state.SetBytesProcessed(state.bytes_processed() + static_cast<int64_t>(end - offset));
+    offset = end >= log.size() - chunk ? 0 : end;
+  }
+}
+BENCHMARK(BM_ScanChunk)->DenseRange(1, 8, 1);
+
+// The same log with no logins at all: the prefilter alone.
+void BM_ScanChunkNoLogins(benchmark::State& state) {
+  auto m = Make(Bundled());
+  auto scratch = m->NewScratch();
+  std::string log = Log(0.0, 4 << 20);
+  std::vector<exact::match::Login> logins;
+  for (auto _ : state) {
+    exact::match::ScanCounts counts;
+    m->Scan(log, scratch.get(), &logins, &counts);
+    benchmark::DoNotOptimize(counts);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * log.size()));
+}
+BENCHMARK(BM_ScanChunkNoLogins);
+
+// Confirm + extract: a chunk where every line is a login, per line.
+void BM_ExtractPerLogin(benchmark::State& state) {
+  auto m = Make(Bundled());
+  auto scratch = m->NewScratch();
+  std::string log = Log(1.0, 1 << 20);
+  std::vector<exact::match::Login> logins;
+  uint64_t lines = 0;
+  for (auto _ : state) {
+    logins.clear();
+    exact::match::ScanCounts counts;
+    m->Scan(log, scratch.get(), &logins, &counts);
+    lines += counts.logins;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(lines));
+}
+BENCHMARK(BM_ExtractPerLogin);
+
+}  // namespace
