@@ -354,6 +354,98 @@ class Translator {
 
 }  // namespace
 
+namespace {
+
+void EmitAlternatives(const std::vector<EreSeq>& alts, std::string* out);
+
+void EmitNode(const EreNode& n, std::string* out) {
+  switch (n.kind) {
+    case EreNode::Kind::kSet:
+      if (n.set.count() == 1) {
+        for (size_t c = 0; c < 256; ++c) {
+          if (n.set[c]) EmitLiteral(static_cast<unsigned char>(c), out);
+        }
+      } else {
+        EmitSet(n.set, out);
+      }
+      return;
+    case EreNode::Kind::kRepeat:
+      if (n.branches[0][0].kind == EreNode::Kind::kGroup) {
+        EmitNode(n.branches[0][0], out);
+      } else {
+        out->append("(?:");
+        EmitNode(n.branches[0][0], out);
+        out->append(")");
+      }
+      if (n.max < 0) {
+        absl::StrAppend(out, "{", n.min, ",}");
+      } else {
+        absl::StrAppend(out, "{", n.min, ",", n.max, "}");
+      }
+      return;
+    case EreNode::Kind::kGroup:
+      out->append("(?:");
+      EmitAlternatives(n.branches, out);
+      out->append(")");
+      return;
+    case EreNode::Kind::kBol: out->append("^"); return;
+    case EreNode::Kind::kEol: out->append("$"); return;
+    case EreNode::Kind::kWordBoundary: out->append("\\b"); return;
+  }
+}
+
+void EmitAlternatives(const std::vector<EreSeq>& alts, std::string* out) {
+  for (size_t a = 0; a < alts.size(); ++a) {
+    if (a > 0) out->push_back('|');
+    for (const EreNode& n : alts[a]) EmitNode(n, out);
+  }
+}
+
+// Bytes of fixed literal text `n` stands for: a one-byte set, or a group of
+// one branch of such (as "(cucipop)"); 0 for anything else.
+size_t LiteralLength(const EreNode& n) {
+  if (n.kind == EreNode::Kind::kSet) return n.set.count() == 1 ? 1 : 0;
+  if (n.kind != EreNode::Kind::kGroup || n.branches.size() != 1) return 0;
+  size_t len = 0;
+  for (const EreNode& c : n.branches[0]) {
+    size_t l = LiteralLength(c);
+    if (l == 0) return 0;
+    len += l;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string PrefilterPattern(const std::vector<EreSeq>& ast) {
+  std::string out;
+  if (ast.size() == 1) {
+    // Start at the longest literal run: the rarer the literal, the less
+    // Hyperscan confirms ("]: " is in nearly every syslog line).
+    const EreSeq& seq = ast[0];
+    constexpr size_t kMinLiteral = 3;
+    size_t best = 0, best_run = 0;
+    for (size_t i = 1; i < seq.size(); ++i) {
+      size_t run = 0, nodes = 0;
+      while (i + nodes < seq.size() && LiteralLength(seq[i + nodes]) > 0) {
+        run += LiteralLength(seq[i + nodes]);
+        ++nodes;
+      }
+      if (run > best_run) {
+        best = i;
+        best_run = run;
+      }
+      i += nodes;
+    }
+    if (best_run >= kMinLiteral) {
+      for (size_t j = best; j < seq.size(); ++j) EmitNode(seq[j], &out);
+      return out;
+    }
+  }
+  EmitAlternatives(ast, &out);
+  return out;
+}
+
 EreTranslation TranslatePosixEre(absl::string_view ere) {
   if (ere.empty()) {
     EreTranslation r;

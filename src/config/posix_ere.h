@@ -46,6 +46,13 @@ struct EreTranslation {
 
 EreTranslation TranslatePosixEre(absl::string_view ere);
 
+// A pattern that matches every line the parsed pattern `ast` matches, and
+// may match more: a prefilter. When the top level is one sequence, it is the
+// suffix that starts at its longest literal run (at least 3 bytes): syslog
+// headers are costly to scan for, rare literals cheap. Otherwise, the whole
+// pattern. Groups are emitted non-capturing.
+std::string PrefilterPattern(const std::vector<EreSeq>& ast);
+
 }  // namespace exact::config
 
 #endif  // EXACT_SRC_CONFIG_POSIX_ERE_H_

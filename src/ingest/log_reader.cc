@@ -59,14 +59,17 @@ absl::Status LogReader::Open() {
 
 void LogReader::Stop() {
   base::MutexLock lock(&mu_);
-  stop_ = true;
+  stop_requested_.store(true, std::memory_order_release);
   mu_.NotifyAll();
 }
 
 bool LogReader::WaitForStop(absl::Duration d) {
+  if (stop_requested_.load(std::memory_order_acquire)) return true;
+  if (d <= absl::ZeroDuration()) return false;
   base::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout([this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return stop_; },
-                              absl::ToChronoNanoseconds(d));
+  return mu_.AwaitWithTimeout(
+      [this] { return stop_requested_.load(std::memory_order_acquire); },
+      absl::ToChronoNanoseconds(d));
 }
 
 Chunk* LogReader::TakeChunk() {

@@ -99,8 +99,10 @@ class LogReader {
   Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
   ReaderCounts counts_;
 
+  // The flag is checked between reads without a syscall; the mutex and its
+  // condition variable only serve the idle sleep in follow mode.
+  std::atomic<bool> stop_requested_{false};
   base::Mutex mu_;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace exact::ingest

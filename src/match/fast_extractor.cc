@@ -154,11 +154,17 @@ class Walker {
       : text_(text), line_size_(line_size), groups_(groups) {}
 
   void Walk(const Prog* prog, size_t i, size_t pos, const Cont* k) {
-    while (parses_ < 2) {
+    for (;;) {
+      if (++steps_ > kMaxSteps) return;
       if (i == prog->size()) {
         if (k == nullptr) {
-          if (pos == text_.size() && ++parses_ == 1) {
+          // A complete parse: POSIX wants the longest, and only one of that length.
+          if (parses_ == 0 || pos > best_end_) {
+            parses_ = 1;
+            best_end_ = pos;
             for (int g = 0; g <= groups_ && g < 4; ++g) best_[g] = {start_[g], end_[g]};
+          } else if (pos == best_end_) {
+            ++parses_;
           }
           return;
         }
@@ -229,15 +235,21 @@ class Walker {
     }
   }
 
-  int parses() const { return parses_; }
+  // Parses of the longest length; 2 or more is ambiguous. A walk that runs
+  // too long (an operator's pathological pattern) also reports ambiguity,
+  // which sends the line to RE2.
+  int parses() const { return steps_ > kMaxSteps ? 2 : parses_; }
   std::pair<size_t, size_t> best(int g) const { return best_[g]; }
 
  private:
   static constexpr size_t kUnset = static_cast<size_t>(-1);
+  static constexpr int kMaxSteps = 10000;
   absl::string_view text_;
   size_t line_size_;
   int groups_;
   int parses_ = 0;
+  int steps_ = 0;
+  size_t best_end_ = 0;
   size_t start_[4] = {0, kUnset, kUnset, kUnset};
   size_t end_[4] = {0, kUnset, kUnset, kUnset};
   std::pair<size_t, size_t> best_[4] = {};
@@ -257,9 +269,9 @@ std::unique_ptr<FastExtractor> FastExtractor::Create(const std::vector<config::E
   return fx;
 }
 
-FastExtractor::Result FastExtractor::Extract(absl::string_view match, size_t line_size,
+FastExtractor::Result FastExtractor::Extract(absl::string_view line,
                                              std::array<absl::string_view, 4>* groups) const {
-  Walker w(match, line_size, groups_);
+  Walker w(line, line.size(), groups_);
   w.Walk(prog_.get(), 0, 0, nullptr);
   if (w.parses() == 0) return Result::kNoParse;
   if (w.parses() > 1) return Result::kAmbiguous;
@@ -268,7 +280,7 @@ FastExtractor::Result FastExtractor::Extract(absl::string_view match, size_t lin
     (*groups)[static_cast<size_t>(g)] =
         s == static_cast<size_t>(-1) || e == static_cast<size_t>(-1)
             ? absl::string_view()
-            : match.substr(s, e - s);
+            : line.substr(s, e - s);
   }
   return Result::kOk;
 }

@@ -3,13 +3,14 @@
 //
 // It applies to stanzas that start with '^' and whose every variable-length
 // repeat is of a single byte set that cannot also begin whatever follows it
-// (as in `user=([^ ]+) host=`). For those, a greedy walk over the match span
-// has exactly one way to succeed, so the parse it finds is the only parse,
-// hence POSIX's. Alternatives and optional groups are tried in turn; if two
-// parses fit, the walk reports kAmbiguous and the caller uses RE2. The span
-// comes from Hyperscan: for a '^'-anchored pattern every match starts at the
-// line start, so the largest end offset it reports is the leftmost-longest
-// match's end.
+// (as in `user=([^ ]+) host=`). For those, each repeat can stop in only one
+// place, so the walk checks the whole pattern against the line with no
+// backtracking except over alternatives and optional groups, which it tries
+// in turn. Every match starts at the line start; of the complete parses it
+// keeps the longest (POSIX's leftmost-longest) and, if two parses share that
+// length, reports kAmbiguous so the caller uses RE2. The walk verifies every
+// byte itself, so the Hyperscan pattern that flagged the line may be a
+// cheaper superset (config::PrefilterPattern).
 //
 // Thread safety: immutable after Create(); Extract() may run concurrently.
 #ifndef EXACT_SRC_MATCH_FAST_EXTRACTOR_H_
@@ -33,11 +34,9 @@ class FastExtractor {
 
   enum class Result { kOk, kNoParse, kAmbiguous };
 
-  // `match` is the line from its start to the match end; `line_size` the
-  // whole line's length (for '$'). On kOk, groups[g] is group g's text
-  // (empty data() == nullptr when the group did not take part).
-  Result Extract(absl::string_view match, size_t line_size,
-                 std::array<absl::string_view, 4>* groups) const;
+  // Matches `line` (without its newline). On kOk, groups[g] is group g's
+  // text (data() == nullptr when the group did not take part).
+  Result Extract(absl::string_view line, std::array<absl::string_view, 4>* groups) const;
 
   struct Op;
   using Prog = std::vector<Op>;

@@ -58,11 +58,14 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     std::vector<config::Stanza> stanzas, config::Diagnostics* diags) {
   auto matcher = std::unique_ptr<StanzaMatcher>(new StanzaMatcher);
   int errors = 0;
-  // Check each pattern alone first, so an error names its stanza.
+  // Hyperscan gets a prefilter (a superset: the extractors verify every
+  // line in full); check each alone first, so an error names its stanza.
+  std::vector<std::string> hs_patterns;
   for (const config::Stanza& s : stanzas) {
+    hs_patterns.push_back(s.ast ? config::PrefilterPattern(*s.ast) : s.pattern);
     hs_expr_info_t* info = nullptr;
     hs_compile_error_t* err = nullptr;
-    if (hs_expression_info(s.pattern.c_str(), kHsFlags, &info, &err) != HS_SUCCESS) {
+    if (hs_expression_info(hs_patterns.back().c_str(), kHsFlags, &info, &err) != HS_SUCCESS) {
       diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
                                                    "\" cannot be compiled: ", err->message));
       hs_free_compile_error(err);
@@ -92,7 +95,7 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
   std::vector<unsigned> flags(stanzas.size(), kHsFlags);
   std::vector<unsigned> ids;
   for (size_t i = 0; i < stanzas.size(); ++i) {
-    patterns.push_back(stanzas[i].pattern.c_str());
+    patterns.push_back(hs_patterns[i].c_str());
     ids.push_back(static_cast<unsigned>(i));
   }
   hs_compile_error_t* err = nullptr;
@@ -124,7 +127,7 @@ std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
 }
 
 void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
-                              const std::vector<std::pair<uint32_t, uint64_t>>& candidates,
+                              const std::vector<uint32_t>& candidates,
                               std::vector<Login>* out, ScanCounts* counts) const {
   ++counts->candidates;
   if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
@@ -132,11 +135,9 @@ void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
     return;
   }
   std::array<absl::string_view, 4> groups;
-  for (const auto& [id, match_end] : candidates) {
+  for (uint32_t id : candidates) {
     bool found = false;
-    if (fast_[id] && match_end <= line.size() &&
-        fast_[id]->Extract(line.substr(0, match_end), line.size(), &groups) ==
-            FastExtractor::Result::kOk) {
+    if (fast_[id] && fast_[id]->Extract(line, &groups) == FastExtractor::Result::kOk) {
       found = true;
       ++counts->fast_extractions;
     } else {
@@ -186,7 +187,7 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
   }
   if (!std::is_sorted(events.begin(), events.end())) std::sort(events.begin(), events.end());
 
-  std::vector<std::pair<uint32_t, uint64_t>>& ids = scratch->candidates;
+  std::vector<uint32_t>& ids = scratch->candidates;
   size_t i = 0;
   while (i < events.size()) {
     size_t last = events[i].first == 0 ? 0 : static_cast<size_t>(events[i].first - 1);
@@ -197,17 +198,11 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
     size_t line_end = nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
     ids.clear();
     while (i < events.size() && events[i].first <= line_end) {
-      ids.emplace_back(events[i].second, events[i].first - line_start);
+      ids.push_back(events[i].second);
       ++i;
     }
-    // By stanza (file order), keeping each stanza's largest end offset.
-    std::sort(ids.begin(), ids.end());
-    size_t kept = 0;
-    for (size_t j = 0; j < ids.size(); ++j) {
-      if (j + 1 < ids.size() && ids[j + 1].first == ids[j].first) continue;
-      ids[kept++] = ids[j];
-    }
-    ids.resize(kept);
+    std::sort(ids.begin(), ids.end());  // File order.
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (line_end > line_start) {
       MatchLine(chunk.substr(line_start, line_end - line_start),
                 static_cast<uint32_t>(line_start), ids, out, counts);

@@ -1,12 +1,12 @@
 // Matches log text against every selected stanza at once.
 //
 // Hyperscan finds, in one pass over a chunk of many lines, every line that
-// any stanza's pattern matches; it reports pattern ids and end offsets only.
-// For each such line, RE2 (linear time, leftmost-longest mode, bytes not
-// UTF-8) then runs the candidate stanzas' patterns in file order on that one
-// line: the first that matches wins (EXACT 1.41's rule) and its groups give
-// the user and the address. Hyperscan is thus a prefilter that can never
-// miss a line, and RE2 on the single line decides. docs/matching.md says why.
+// any stanza's prefilter (a superset of the stanza) matches; it reports
+// pattern ids and end offsets only. On each such line the candidate stanzas
+// are tried in file order — the first that matches wins (EXACT 1.41's rule)
+// — by the FastExtractor where the stanza allows, else by RE2 (linear time,
+// leftmost-longest, bytes not UTF-8), and the groups give the user and the
+// address. Hyperscan never decides; docs/matching.md says why.
 //
 // Thread safety: a StanzaMatcher is immutable after Create() and may be
 // shared by any number of threads, each with its own Scratch.
@@ -69,7 +69,7 @@ class StanzaMatcher {
     Scratch() = default;
     hs_scratch_t* hs = nullptr;
     std::vector<std::pair<uint64_t, uint32_t>> events;  // (end offset, stanza)
-    std::vector<std::pair<uint32_t, uint64_t>> candidates;  // (stanza, largest end offset)
+    std::vector<uint32_t> candidates;  // Stanzas that flagged the current line.
   };
 
   // Compiles `stanzas` (already translated by config). Pattern problems are
@@ -95,9 +95,8 @@ class StanzaMatcher {
   StanzaMatcher() = default;
 
   // Tries the candidate stanzas, in order, on one line.
-  // `candidates` hold each stanza's largest match end, relative to the line.
   void MatchLine(absl::string_view line, uint32_t line_offset,
-                 const std::vector<std::pair<uint32_t, uint64_t>>& candidates,
+                 const std::vector<uint32_t>& candidates,
                  std::vector<Login>* out, ScanCounts* counts) const;
 
   std::vector<config::Stanza> stanzas_;

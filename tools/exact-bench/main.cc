@@ -40,6 +40,7 @@ void Usage(FILE* out) {
                "usage: exact-bench -c CONFIG [options] LOG...\n"
                "Replays LOGs through the real pipeline with CONFIG's stanzas.\n"
                "  --threads N   matching threads (default: one per core)\n"
+               "  --tokens N    chunks in flight in the pipeline (default 4)\n"
                "  --publish     include the final LMDB publish of the table\n"
                "  --json        print one JSON object instead of text\n"
                "  --no-baseline skip the read+newline-count baseline\n"
@@ -90,7 +91,7 @@ std::string HumanBytes(double b) {
 int main(int argc, char** argv) {
   std::string config_path;
   std::vector<std::string> files;
-  int threads = 0;
+  int threads = 0, tokens = 4;
   bool publish = false, json = false, baseline_on = true, print_patterns = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -101,6 +102,11 @@ int main(int argc, char** argv) {
       config_path = argv[++i];
     } else if (a == "--threads" && i + 1 < argc) {
       if (!absl::SimpleAtoi(argv[++i], &threads) || threads < 1) {
+        Usage(stderr);
+        return EX_USAGE;
+      }
+    } else if (a == "--tokens" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &tokens) || tokens < 1) {
         Usage(stderr);
         return EX_USAGE;
       }
@@ -173,6 +179,7 @@ int main(int argc, char** argv) {
   exact::base::RealClock clock;
   exact::daemon::PipelineOptions popts;
   popts.threads = threads;
+  popts.tokens = tokens;
   exact::daemon::Pipeline pipeline(&ring, &pool, &table, &clock, popts);
   pipeline.SetMatcher(std::shared_ptr<const exact::match::StanzaMatcher>(std::move(*matcher)));
   pipeline.SetTimeout(loaded.config->settings.timeout);
