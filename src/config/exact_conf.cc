@@ -23,6 +23,7 @@ const char* MapFormatName(MapFormat format) {
     case MapFormat::kText: return "text";
     case MapFormat::kDb: return "db";
     case MapFormat::kLmdb: return "lmdb";
+    case MapFormat::kCdb: return "cdb";
   }
   return "?";
 }
@@ -149,10 +150,11 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
            if (name == "text") formats.push_back(MapFormat::kText);
            else if (name == "db" || name == "hash") formats.push_back(MapFormat::kDb);
            else if (name == "lmdb") formats.push_back(MapFormat::kLmdb);
+           else if (name == "cdb") formats.push_back(MapFormat::kCdb);
            else {
              v.Error(absl::StrCat("unknown authtype \"", name,
-                                  "\"; expected text, db or lmdb",
-                                  DidYouMeanSuffix(name, {"text", "db", "lmdb"})));
+                                  "\"; expected text, db, lmdb or cdb",
+                                  DidYouMeanSuffix(name, {"text", "db", "lmdb", "cdb"})));
              return;
            }
          }

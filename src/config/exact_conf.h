@@ -17,9 +17,9 @@
 
 namespace exact::config {
 
-enum class MapFormat { kText, kDb, kLmdb };
+enum class MapFormat { kText, kDb, kLmdb, kCdb };
 
-// "text", "db", "lmdb".
+// "text", "db", "lmdb", "cdb".
 const char* MapFormatName(MapFormat format);
 
 // Which captured group holds what: 1.41's `order` parameter.

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "src/base/files.h"
+#include "src/publish/cdb_format.h"
 
 namespace exact::publish {
 namespace {
@@ -104,6 +105,7 @@ absl::Status ForEachBdb(const std::string& file, Fn fn) {
 
 config::MapFormat FormatOfFile(const std::string& file) {
   if (absl::EndsWith(file, ".lmdb")) return config::MapFormat::kLmdb;
+  if (absl::EndsWith(file, ".cdb")) return config::MapFormat::kCdb;
   if (absl::EndsWith(file, ".db")) return config::MapFormat::kDb;
   return config::MapFormat::kText;
 }
@@ -145,6 +147,12 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
       if (!s.ok()) return s;
       return out;
     }
+    case config::MapFormat::kCdb: {
+      absl::StatusOr<std::string> db = base::ReadFileToString(file);
+      if (!db.ok()) return db.status();
+      for (auto& [k, v] : CdbEntries(*db)) out.push_back({std::move(k), std::move(v)});
+      return out;
+    }
   }
   return absl::InternalError("unknown map format");
 }
@@ -159,6 +167,14 @@ absl::StatusOr<std::optional<std::string>> LookupMapFile(config::MapFormat forma
       if (absl::EqualsIgnoreCase(e.key, key)) return std::optional<std::string>(e.value);
     }
     return std::optional<std::string>();
+  }
+  if (format == config::MapFormat::kCdb) {
+    absl::StatusOr<std::string> db = base::ReadFileToString(file);
+    if (!db.ok()) return db.status();
+    std::optional<std::string> v = CdbFind(*db, key);
+    if (!v) v = CdbFind(*db, key + '\0');  // Both conventions, as Postfix reads.
+    if (v && !v->empty() && v->back() == '\0') v->pop_back();
+    return v;
   }
   SharedLock lock(file);
   if (!lock.ok()) return base::ErrnoStatus(errno, absl::StrCat("open ", file));

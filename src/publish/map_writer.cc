@@ -11,6 +11,7 @@ std::string MapFileName(config::MapFormat format, const std::string& name) {
     case config::MapFormat::kText: return name;
     case config::MapFormat::kDb: return name + ".db";
     case config::MapFormat::kLmdb: return name + ".lmdb";
+    case config::MapFormat::kCdb: return name + ".cdb";
   }
   return name;
 }
@@ -30,6 +31,8 @@ absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target
       return NewBdbMapWriter(std::move(dir), base_name, target.mode);
     case config::MapFormat::kLmdb:
       return NewLmdbMapWriter(std::move(dir), base_name, target.mode);
+    case config::MapFormat::kCdb:
+      return NewCdbMapWriter(std::move(dir), base_name, target.mode);
   }
   return absl::InternalError("unknown map format");
 }

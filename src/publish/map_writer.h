@@ -43,7 +43,8 @@ struct MapTarget {
 };
 
 // The file a map of `format` named `name` lives in: `name` for text,
-// `name.db` (Postfix hash:, Exim dbm) and `name.lmdb` (Postfix lmdb:).
+// `name.db` (Postfix hash:, Exim dbm), `name.lmdb` (Postfix lmdb:) and
+// `name.cdb` (Postfix cdb:, Exim cdb).
 std::string MapFileName(config::MapFormat format, const std::string& name);
 
 // Opens the directory of `target` now, so the writer keeps working after a
@@ -54,6 +55,7 @@ std::unique_ptr<MapWriter> NewTextMapWriter(base::Directory dir, std::string fil
                                             std::string temp, mode_t mode);
 std::unique_ptr<MapWriter> NewLmdbMapWriter(base::Directory dir, std::string file, mode_t mode);
 std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode);
+std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode);
 
 // The value written for each key in the keyed formats: the expiry in Unix
 // seconds. Postfix's access(5) treats an all-numeric result as OK.

@@ -104,11 +104,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "seconds (or 30m, 2h, 1d); got \"abc\""},
         BadLine{"flush\n", "/etc/exact/exact.conf:1:6: error: missing value for \"flush\""},
         BadLine{"authtype xml\n",
-                "/etc/exact/exact.conf:1:10: error: unknown authtype \"xml\"; expected text, db "
-                "or lmdb"},
+                "/etc/exact/exact.conf:1:10: error: unknown authtype \"xml\"; expected text, db, "
+                "lmdb or cdb"},
         BadLine{"authtype lmbd\n",
-                "/etc/exact/exact.conf:1:10: error: unknown authtype \"lmbd\"; expected text, db "
-                "or lmdb (did you mean \"lmdb\"?)"},
+                "/etc/exact/exact.conf:1:10: error: unknown authtype \"lmbd\"; expected text, db, "
+                "lmdb or cdb (did you mean \"lmdb\"?)"},
         BadLine{"logging console\n",
                 "/etc/exact/exact.conf:1:9: error: \"logging\" must be \"syslog\" or "
                 "\"internal\"; got \"console\""},

@@ -105,7 +105,8 @@ TEST_P(MapWriterTest, PlantedSymlinkIsNeverFollowed) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, MapWriterTest,
-                         ::testing::Values(MapFormat::kText, MapFormat::kDb, MapFormat::kLmdb),
+                         ::testing::Values(MapFormat::kText, MapFormat::kDb, MapFormat::kLmdb,
+                                           MapFormat::kCdb),
                          [](const auto& p) { return config::MapFormatName(p.param); });
 
 TEST(MapWriter, TextMapIsOneAddressPerLineInOrder) {

@@ -48,6 +48,7 @@ Map ParseMapArg(const std::string& arg) {
   using exact::publish::MapFileName;
   if (absl::StartsWith(arg, "lmdb:")) return {MapFormat::kLmdb, MapFileName(MapFormat::kLmdb, arg.substr(5))};
   if (absl::StartsWith(arg, "hash:")) return {MapFormat::kDb, MapFileName(MapFormat::kDb, arg.substr(5))};
+  if (absl::StartsWith(arg, "cdb:")) return {MapFormat::kCdb, MapFileName(MapFormat::kCdb, arg.substr(4))};
   if (absl::StartsWith(arg, "text:")) return {MapFormat::kText, arg.substr(5)};
   return {exact::publish::FormatOfFile(arg), arg};
 }
