@@ -8,6 +8,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -166,6 +167,21 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"statefile", PathSetter(&Settings::statefile, "statefile")},
       {"logfile", PathSetter(&Settings::logfile, "logfile")},
       {"timeout", DurationSetter(&Settings::timeout, "timeout")},
+      {"publish_interval", DurationSetter(&Settings::publish_interval, "publish_interval")},
+      {"socketmap",
+       [](const Value& v, Settings* s) {
+         if (!SingleWord(v, "socketmap")) return;
+         if (absl::StartsWith(v.text, "unix:")) {
+           Value path = v;
+           path.text = v.text.substr(5);
+           s->socketmap = absl::StrCat("unix:", ResolvePath(path));
+         } else if (absl::StartsWith(v.text, "inet:")) {
+           s->socketmap = std::string(v.text);
+         } else {
+           v.Error(absl::StrCat("\"socketmap\" must be unix:PATH or inet:IP:PORT; got \"", v.text,
+                                "\""));
+         }
+       }},
       {"flush", DurationSetter(&Settings::flush, "flush")},
       {"suspicious", DurationSetter(&Settings::suspicious, "suspicious")},
       {"logging",

@@ -50,6 +50,8 @@ struct Settings {
   bool log_to_syslog = true;  // `logging syslog` (true) or `internal`.
   std::string logfile = "/var/log/exact/exact.log";
   std::string statefile;  // "" = authfile + ".state".
+  std::string socketmap;  // "" = off; "unix:/path" or "inet:IP:PORT".
+  int64_t publish_interval = 1;  // At most one map rename per this many seconds.
   std::optional<InlineStanza> inline_stanza;
 
   // Where `server` and `serverdefs` were set, for later diagnostics.

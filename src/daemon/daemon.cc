@@ -37,6 +37,7 @@
 #include "src/ingest/log_reader.h"
 #include "src/match/stanza_matcher.h"
 #include "src/publish/map_writer.h"
+#include "src/publish/socketmap_server.h"
 #include "src/table/relay_table.h"
 #include "src/table/state_file.h"
 
@@ -47,7 +48,6 @@ using base::UnixSeconds;
 
 constexpr size_t kChunkBytes = 256 * 1024;  // perf.md: 256 KiB chunks scan fastest.
 constexpr size_t kChunksInPool = 16;
-constexpr UnixSeconds kPublishInterval = 1;  // Each rename restarts Postfix smtpd.
 constexpr UnixSeconds kPublishRetry = 5;
 
 void PrintDiagnostics(const config::Diagnostics& diags) {
@@ -135,6 +135,7 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.dumpfile != b.dumpfile, "dumpfile");
   check(a.log_to_syslog != b.log_to_syslog, "logging");
   check(a.logfile != b.logfile, "logfile");
+  check(a.socketmap != b.socketmap, "socketmap");
   return changed;
 }
 
@@ -166,6 +167,7 @@ class Daemon {
   std::thread reader_thread_;
   std::thread pipeline_thread_;
   std::atomic<bool> pipeline_done_{false};
+  std::unique_ptr<publish::SocketmapServer> socketmap_;
   base::UniqueFd signal_fd_;
   base::UniqueFd event_fd_;
   UnixSeconds last_publish_ = 0;
@@ -256,6 +258,16 @@ int Daemon::Start() {
     return EX_CANTCREAT;
   }
   outputs_ = std::move(*outputs);
+  if (!s.socketmap.empty()) {
+    auto server = publish::SocketmapServer::Listen(
+        s.socketmap, *account ? (*account)->uid : static_cast<uid_t>(-1),
+        *account ? (*account)->gid : static_cast<gid_t>(-1));
+    if (!server.ok()) {
+      base::LogError("cannot serve socketmap: %s", std::string(server.status().message()));
+      return EX_CANTCREAT;
+    }
+    socketmap_ = std::move(*server);
+  }
 
   sigset_t mask;
   sigemptyset(&mask);
@@ -312,6 +324,7 @@ int Daemon::Start() {
     wake();
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
+  if (socketmap_) socketmap_->Start(&table_, &clock_);
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 outputs_.maps.front()->path());
@@ -361,6 +374,7 @@ void Daemon::Reload() {
   kept.timeout = loaded.config->settings.timeout;
   kept.flush = loaded.config->settings.flush;
   kept.suspicious = loaded.config->settings.suspicious;
+  kept.publish_interval = loaded.config->settings.publish_interval;
   kept.servers = loaded.config->settings.servers;
   config_.settings = kept;
   config_.stanzas = loaded.config->stanzas;
@@ -440,7 +454,8 @@ int Daemon::ControlLoop() {
       }
       // The first new address after a quiet spell goes out at once; a burst
       // is coalesced into one publish per interval.
-      publish_due = std::min(publish_due, std::max(now, last_publish_ + kPublishInterval));
+      publish_due = std::min(publish_due,
+                             std::max(now, last_publish_ + config_.settings.publish_interval));
     }
     if (now >= table_.NextExpiry() && table_.Expire(now) > 0) publish_due = now;
     if (now >= next_flush) {
@@ -456,6 +471,7 @@ int Daemon::ControlLoop() {
 }
 
 void Daemon::Shutdown() {
+  if (socketmap_) socketmap_->Stop();
   reader_->Stop();
   if (reader_thread_.joinable()) reader_thread_.join();
   // The reader closed the ring; the pipeline finishes what was read.
