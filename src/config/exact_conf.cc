@@ -25,6 +25,8 @@ const char* MapFormatName(MapFormat format) {
     case MapFormat::kDb: return "db";
     case MapFormat::kLmdb: return "lmdb";
     case MapFormat::kCdb: return "cdb";
+    case MapFormat::kEximText: return "exim";
+    case MapFormat::kEximCdb: return "exim-cdb";
   }
   return "?";
 }
@@ -152,10 +154,13 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
            else if (name == "db" || name == "hash") formats.push_back(MapFormat::kDb);
            else if (name == "lmdb") formats.push_back(MapFormat::kLmdb);
            else if (name == "cdb") formats.push_back(MapFormat::kCdb);
+           else if (name == "exim") formats.push_back(MapFormat::kEximText);
+           else if (name == "exim-cdb") formats.push_back(MapFormat::kEximCdb);
            else {
              v.Error(absl::StrCat("unknown authtype \"", name,
-                                  "\"; expected text, db, lmdb or cdb",
-                                  DidYouMeanSuffix(name, {"text", "db", "lmdb", "cdb"})));
+                                  "\"; expected text, db, lmdb, cdb, exim or exim-cdb",
+                                  DidYouMeanSuffix(name, {"text", "db", "lmdb", "cdb", "exim",
+                                                          "exim-cdb"})));
              return;
            }
          }

@@ -17,9 +17,12 @@
 
 namespace exact::config {
 
-enum class MapFormat { kText, kDb, kLmdb, kCdb };
+// Map formats. kEximText and kEximCdb hold the same entries as kText and kCdb
+// in Exim's key form for net-lsearch/net-cdb lookups (IPv6 as eight
+// 4-digit groups joined by '.').
+enum class MapFormat { kText, kDb, kLmdb, kCdb, kEximText, kEximCdb };
 
-// "text", "db", "lmdb", "cdb".
+// "text", "db", "lmdb", "cdb", "exim", "exim-cdb".
 const char* MapFormatName(MapFormat format);
 
 // Which captured group holds what: 1.41's `order` parameter.

@@ -115,13 +115,14 @@ namespace {
 
 class CdbMapWriter final : public MapWriter {
  public:
-  CdbMapWriter(base::Directory dir, std::string file, mode_t mode)
-      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode) {}
+  CdbMapWriter(base::Directory dir, std::string file, mode_t mode, config::MapFormat keys)
+      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode),
+        keys_(keys) {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
     std::vector<std::pair<std::string, std::string>> items;
     items.reserve(records.size());
-    for (const RelayRecord& r : records) items.emplace_back(r.address.ToString(), MapValue(r));
+    for (const RelayRecord& r : records) items.emplace_back(MapKey(keys_, r.address), MapValue(r));
     EXACT_ASSIGN_OR_RETURN(std::string db, BuildCdb(items));
     return dir_.WriteFileAtomically(file_, db, mode_);
   }
@@ -133,12 +134,14 @@ class CdbMapWriter final : public MapWriter {
   std::string file_;
   std::string temp_;
   mode_t mode_;
+  config::MapFormat keys_;
 };
 
 }  // namespace
 
-std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode) {
-  return std::make_unique<CdbMapWriter>(std::move(dir), std::move(file), mode);
+std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode,
+                                           config::MapFormat keys) {
+  return std::make_unique<CdbMapWriter>(std::move(dir), std::move(file), mode, keys);
 }
 
 }  // namespace exact::publish

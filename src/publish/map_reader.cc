@@ -105,7 +105,9 @@ absl::Status ForEachBdb(const std::string& file, Fn fn) {
 
 config::MapFormat FormatOfFile(const std::string& file) {
   if (absl::EndsWith(file, ".lmdb")) return config::MapFormat::kLmdb;
+  if (absl::EndsWith(file, ".exim.cdb")) return config::MapFormat::kEximCdb;
   if (absl::EndsWith(file, ".cdb")) return config::MapFormat::kCdb;
+  if (absl::EndsWith(file, ".exim")) return config::MapFormat::kEximText;
   if (absl::EndsWith(file, ".db")) return config::MapFormat::kDb;
   return config::MapFormat::kText;
 }
@@ -118,7 +120,8 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
     return true;
   };
   switch (format) {
-    case config::MapFormat::kText: {
+    case config::MapFormat::kText:
+    case config::MapFormat::kEximText: {
       absl::StatusOr<std::string> text = base::ReadFileToString(file);
       if (!text.ok()) return text.status();
       for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipWhitespace())) {
@@ -147,7 +150,8 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
       if (!s.ok()) return s;
       return out;
     }
-    case config::MapFormat::kCdb: {
+    case config::MapFormat::kCdb:
+    case config::MapFormat::kEximCdb: {
       absl::StatusOr<std::string> db = base::ReadFileToString(file);
       if (!db.ok()) return db.status();
       for (auto& [k, v] : CdbEntries(*db)) out.push_back({std::move(k), std::move(v)});
@@ -160,7 +164,7 @@ absl::StatusOr<std::vector<MapEntry>> ReadMapFile(config::MapFormat format,
 absl::StatusOr<std::optional<std::string>> LookupMapFile(config::MapFormat format,
                                                          const std::string& file,
                                                          const std::string& key) {
-  if (format == config::MapFormat::kText) {
+  if (format == config::MapFormat::kText || format == config::MapFormat::kEximText) {
     absl::StatusOr<std::vector<MapEntry>> entries = ReadMapFile(format, file);
     if (!entries.ok()) return entries.status();
     for (const MapEntry& e : *entries) {
@@ -168,7 +172,7 @@ absl::StatusOr<std::optional<std::string>> LookupMapFile(config::MapFormat forma
     }
     return std::optional<std::string>();
   }
-  if (format == config::MapFormat::kCdb) {
+  if (format == config::MapFormat::kCdb || format == config::MapFormat::kEximCdb) {
     absl::StatusOr<std::string> db = base::ReadFileToString(file);
     if (!db.ok()) return db.status();
     std::optional<std::string> v = CdbFind(*db, key);

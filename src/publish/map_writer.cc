@@ -12,11 +12,19 @@ std::string MapFileName(config::MapFormat format, const std::string& name) {
     case config::MapFormat::kDb: return name + ".db";
     case config::MapFormat::kLmdb: return name + ".lmdb";
     case config::MapFormat::kCdb: return name + ".cdb";
+    case config::MapFormat::kEximText: return name + ".exim";
+    case config::MapFormat::kEximCdb: return name + ".exim.cdb";
   }
   return name;
 }
 
 std::string MapValue(const RelayRecord& record) { return absl::StrCat(record.expiry); }
+
+std::string MapKey(config::MapFormat format, const match::IpAddress& address) {
+  return format == config::MapFormat::kEximText || format == config::MapFormat::kEximCdb
+             ? address.ToEximKey()
+             : address.ToString();
+}
 
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target) {
   auto [dir_path, base_name] = base::SplitPath(MapFileName(target.format, target.name));
@@ -32,7 +40,11 @@ absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target
     case config::MapFormat::kLmdb:
       return NewLmdbMapWriter(std::move(dir), base_name, target.mode);
     case config::MapFormat::kCdb:
-      return NewCdbMapWriter(std::move(dir), base_name, target.mode);
+    case config::MapFormat::kEximCdb:
+      return NewCdbMapWriter(std::move(dir), base_name, target.mode, target.format);
+    case config::MapFormat::kEximText:
+      return NewTextMapWriter(std::move(dir), base_name, base_name + ".tmp", target.mode,
+                              target.format);
   }
   return absl::InternalError("unknown map format");
 }

@@ -43,8 +43,9 @@ struct MapTarget {
 };
 
 // The file a map of `format` named `name` lives in: `name` for text,
-// `name.db` (Postfix hash:, Exim dbm), `name.lmdb` (Postfix lmdb:) and
-// `name.cdb` (Postfix cdb:, Exim cdb).
+// `name.db` (Postfix hash:, Exim dbm), `name.lmdb` (Postfix lmdb:),
+// `name.cdb` (Postfix cdb:), `name.exim` (Exim net-lsearch) and
+// `name.exim.cdb` (Exim net-cdb).
 std::string MapFileName(config::MapFormat format, const std::string& name);
 
 // Opens the directory of `target` now, so the writer keeps working after a
@@ -52,10 +53,17 @@ std::string MapFileName(config::MapFormat format, const std::string& name);
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target);
 
 std::unique_ptr<MapWriter> NewTextMapWriter(base::Directory dir, std::string file,
-                                            std::string temp, mode_t mode);
+                                            std::string temp, mode_t mode,
+                                            config::MapFormat keys = config::MapFormat::kText);
 std::unique_ptr<MapWriter> NewLmdbMapWriter(base::Directory dir, std::string file, mode_t mode);
 std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode);
-std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode);
+std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode,
+                                           config::MapFormat keys = config::MapFormat::kCdb);
+
+// The key under which `format` stores `address`: Exim's dotted form for the
+// Exim formats, the canonical form (what Postfix and Sendmail look up)
+// otherwise.
+std::string MapKey(config::MapFormat format, const match::IpAddress& address);
 
 // The value written for each key in the keyed formats: the expiry in Unix
 // seconds. Postfix's access(5) treats an all-numeric result as OK.

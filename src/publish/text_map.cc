@@ -1,5 +1,5 @@
-// Text maps: one address per line, EXACT 1.41's format. Exim reads it with
-// net-lsearch, Sendmail as a class file.
+// Text maps: one address per line, EXACT 1.41's format (Sendmail class
+// files, Postfix-style keys); with Exim's keys, what net-lsearch reads.
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,13 +13,15 @@ namespace {
 
 class TextMapWriter final : public MapWriter {
  public:
-  TextMapWriter(base::Directory dir, std::string file, std::string temp, mode_t mode)
-      : dir_(std::move(dir)), file_(std::move(file)), temp_(std::move(temp)), mode_(mode) {}
+  TextMapWriter(base::Directory dir, std::string file, std::string temp, mode_t mode,
+                config::MapFormat keys)
+      : dir_(std::move(dir)), file_(std::move(file)), temp_(std::move(temp)), mode_(mode),
+        keys_(keys) {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
     std::string text;
     text.reserve(records.size() * 16);
-    for (const RelayRecord& r : records) absl::StrAppend(&text, r.address.ToString(), "\n");
+    for (const RelayRecord& r : records) absl::StrAppend(&text, MapKey(keys_, r.address), "\n");
     auto fd = dir_.CreateFile(temp_, mode_);
     if (!fd.ok()) return fd.status();
     absl::Status status = base::WriteAll(fd->get(), text);
@@ -39,13 +41,16 @@ class TextMapWriter final : public MapWriter {
   std::string file_;
   std::string temp_;
   mode_t mode_;
+  config::MapFormat keys_;
 };
 
 }  // namespace
 
 std::unique_ptr<MapWriter> NewTextMapWriter(base::Directory dir, std::string file,
-                                            std::string temp, mode_t mode) {
-  return std::make_unique<TextMapWriter>(std::move(dir), std::move(file), std::move(temp), mode);
+                                            std::string temp, mode_t mode,
+                                            config::MapFormat keys) {
+  return std::make_unique<TextMapWriter>(std::move(dir), std::move(file), std::move(temp), mode,
+                                         keys);
 }
 
 }  // namespace exact::publish

@@ -105,10 +105,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadLine{"flush\n", "/etc/exact/exact.conf:1:6: error: missing value for \"flush\""},
         BadLine{"authtype xml\n",
                 "/etc/exact/exact.conf:1:10: error: unknown authtype \"xml\"; expected text, db, "
-                "lmdb or cdb"},
+                "lmdb, cdb, exim or exim-cdb"},
         BadLine{"authtype lmbd\n",
                 "/etc/exact/exact.conf:1:10: error: unknown authtype \"lmbd\"; expected text, db, "
-                "lmdb or cdb (did you mean \"lmdb\"?)"},
+                "lmdb, cdb, exim or exim-cdb (did you mean \"lmdb\"?)"},
         BadLine{"logging console\n",
                 "/etc/exact/exact.conf:1:9: error: \"logging\" must be \"syslog\" or "
                 "\"internal\"; got \"console\""},

@@ -97,7 +97,11 @@ TEST_P(ConcurrentPublish, ReadersNeverSeeAMissingOrPartialMap) {
 INSTANTIATE_TEST_SUITE_P(Formats, ConcurrentPublish,
                          ::testing::Values(MapFormat::kText, MapFormat::kDb, MapFormat::kLmdb,
                                            MapFormat::kCdb),
-                         [](const auto& p) { return config::MapFormatName(p.param); });
+                         [](const auto& p) {
+                           std::string n = config::MapFormatName(p.param);
+                           std::replace(n.begin(), n.end(), '-', '_');  // gtest names
+                           return n;
+                         });
 
 }  // namespace
 }  // namespace exact::publish

@@ -4,7 +4,7 @@
 //   exact-lookup ADDRESS [MAP...]
 //   exact-lookup -c /etc/exact.conf ADDRESS
 //
-// MAP is a file (NAME.lmdb, NAME.db, or a text map) or a Postfix-style
+// MAP is a file (NAME.lmdb, NAME.db, NAME.cdb, NAME.exim, NAME.exim.cdb, or text) or a Postfix-style
 // TYPE:NAME (lmdb:NAME, hash:NAME, text:NAME). With -c the maps of that
 // configuration are used, and its state file supplies the user name.
 // Exit status: 0 found in every map, 1 found in none, 65 (EX_DATAERR) when
@@ -95,7 +95,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "exact-lookup: \"%s\" is not an IPv4 or IPv6 address\n", args[0].c_str());
     return EX_USAGE;
   }
-  const std::string key = address->ToString();
+  const std::string key = address->ToString();  // For messages.
 
   std::vector<Map> maps;
   std::string state_file;
@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
 
   int found = 0;
   for (const Map& m : maps) {
-    auto v = exact::publish::LookupMapFile(m.format, m.file, key);
+    auto v = exact::publish::LookupMapFile(m.format, m.file,
+                                           exact::publish::MapKey(m.format, *address));
     if (!v.ok()) {
       std::fprintf(stderr, "exact-lookup: %s\n", std::string(v.status().message()).c_str());
       return EX_NOINPUT;
