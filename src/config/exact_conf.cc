@@ -102,6 +102,26 @@ std::function<void(const Value&, Settings*)> PathSetter(std::string Settings::*f
   };
 }
 
+// A list of words (commas or blanks), each kept with its own column.
+std::function<void(const Value&, Settings*)> ListSetter(
+    std::vector<std::pair<std::string, SourceLocation>> Settings::*field) {
+  return [field](const Value& v, Settings* s) {
+    auto& out = s->*field;
+    out.clear();
+    size_t i = 0;
+    while (i < v.text.size()) {
+      size_t start = v.text.find_first_not_of(", \t", i);
+      if (start == absl::string_view::npos) break;
+      size_t end = v.text.find_first_of(", \t", start);
+      if (end == absl::string_view::npos) end = v.text.size();
+      SourceLocation at = v.location;
+      at.column += static_cast<int>(start);
+      out.emplace_back(std::string(v.text.substr(start, end - start)), at);
+      i = end;
+    }
+  };
+}
+
 std::function<void(const Value&, Settings*)> DurationSetter(int64_t Settings::*field,
                                                             absl::string_view key) {
   std::string k(key);
@@ -172,6 +192,8 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"statefile", PathSetter(&Settings::statefile, "statefile")},
       {"logfile", PathSetter(&Settings::logfile, "logfile")},
       {"timeout", DurationSetter(&Settings::timeout, "timeout")},
+      {"ignore", ListSetter(&Settings::ignore_networks)},
+      {"static", ListSetter(&Settings::static_networks)},
       {"publish_interval", DurationSetter(&Settings::publish_interval, "publish_interval")},
       {"socketmap",
        [](const Value& v, Settings* s) {

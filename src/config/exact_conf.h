@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -54,6 +55,10 @@ struct Settings {
   std::string logfile = "/var/log/exact/exact.log";
   std::string statefile;  // "" = authfile + ".state".
   std::string socketmap;  // "" = off; "unix:/path" or "inet:IP:PORT".
+  // CIDR lists, as written, each with where it was written; checked by
+  // match::ParseNetworks.
+  std::vector<std::pair<std::string, SourceLocation>> ignore_networks;  // Never publish.
+  std::vector<std::pair<std::string, SourceLocation>> static_networks;  // Always publish.
   int64_t publish_interval = 1;  // At most one map rename per this many seconds.
   std::optional<InlineStanza> inline_stanza;
 

@@ -93,7 +93,8 @@ struct Outputs {
 };
 
 absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
-                                    const std::optional<Account>& account) {
+                                    const std::optional<Account>& account,
+                                    const match::NetworkSet& statics) {
   Outputs out;
   for (const std::string& path : {s.authfile, s.statefile, s.dumpfile}) {
     absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
@@ -103,6 +104,7 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
     publish::MapTarget target{format, s.authfile, s.authtemp, 0640};
     absl::StatusOr<std::unique_ptr<publish::MapWriter>> w = publish::OpenMapWriter(target);
     if (!w.ok()) return w.status();
+    (*w)->set_static_networks(statics.networks());
     out.maps.push_back(std::move(*w));
   }
   auto [state_dir, state_name] = base::SplitPath(s.statefile);
@@ -136,6 +138,13 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.log_to_syslog != b.log_to_syslog, "logging");
   check(a.logfile != b.logfile, "logfile");
   check(a.socketmap != b.socketmap, "socketmap");
+  auto texts = [](const auto& list) {
+    std::vector<std::string> out;
+    for (const auto& [text, at] : list) out.push_back(text);
+    return out;
+  };
+  check(texts(a.ignore_networks) != texts(b.ignore_networks), "ignore");
+  check(texts(a.static_networks) != texts(b.static_networks), "static");
   return changed;
 }
 
@@ -157,6 +166,8 @@ class Daemon {
   config::Config config_;
   base::RealClock clock_;
   std::shared_ptr<const match::StanzaMatcher> matcher_;
+  match::NetworkSet ignore_;
+  match::NetworkSet static_;
   table::RelayTable table_;
   std::optional<PidFile> pidfile_;
   Outputs outputs_;
@@ -190,9 +201,15 @@ int Daemon::Start() {
     absl::StatusOr<std::unique_ptr<match::StanzaMatcher>> m =
         match::StanzaMatcher::Create(loaded.config->stanzas, &diags);
     if (m.ok()) matcher = std::move(*m);
+    const config::Settings& ls = loaded.config->settings;
+    ignore_ = match::ParseNetworks(ls.ignore_networks, "ignore", &diags);
+    static_ = match::ParseNetworks(ls.static_networks, "static", &diags);
+    if (ls.static_networks.size() == static_.networks().size()) {
+      publish::CheckStaticNetworks(ls, static_, &diags);
+    }
   }
   PrintDiagnostics(diags);
-  if (!loaded.config || !matcher) {
+  if (!loaded.config || !matcher || diags.HasErrors()) {
     std::fprintf(stderr, "exact: %d error(s) in the configuration; not started\n",
                  std::max(diags.error_count(), 1));
     return EX_CONFIG;
@@ -252,7 +269,7 @@ int Daemon::Start() {
     base::LogError("cannot read the mail log: %s", std::string(st.message()));
     return EX_NOINPUT;
   }
-  absl::StatusOr<Outputs> outputs = OpenOutputs(s, *account);
+  absl::StatusOr<Outputs> outputs = OpenOutputs(s, *account, static_);
   if (!outputs.ok()) {
     base::LogError("cannot prepare the relay map: %s", std::string(outputs.status().message()));
     return EX_CANTCREAT;
@@ -299,7 +316,9 @@ int Daemon::Start() {
       base::LogWarning("ignoring %s: not an exact state file",
                        outputs_.state_dir.PathOf(outputs_.state_name));
     }
-    for (const table::RelayRecord& r : state.records) table_.Restore(r, now);
+    for (const table::RelayRecord& r : state.records) {
+      if (!ignore_.Contains(r.address)) table_.Restore(r, now);
+    }
     if (state.bad_lines > 0) {
       base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
     }
@@ -312,6 +331,7 @@ int Daemon::Start() {
   pipeline_ = std::make_unique<Pipeline>(ring_.get(), pool_.get(), &table_, &clock_, popts);
   pipeline_->SetMatcher(matcher_);
   pipeline_->SetTimeout(s.timeout);
+  pipeline_->SetIgnore(ignore_);
   const int efd = event_fd_.get();
   auto wake = [efd] {
     uint64_t one = 1;
@@ -324,7 +344,7 @@ int Daemon::Start() {
     wake();
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
-  if (socketmap_) socketmap_->Start(&table_, &clock_);
+  if (socketmap_) socketmap_->Start(&table_, &clock_, static_);
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 outputs_.maps.front()->path());
@@ -403,9 +423,10 @@ void Daemon::LogStats(const char* when) {
   const ingest::ReaderCounts& r = reader_->counts();
   base::LogInfo(
       "%s: %d bytes, %d lines, %d logins (%d new addresses), %d live; skipped: %d bad "
-      "addresses, %d binary lines, %d oversized lines",
+      "addresses, %d binary lines, %d oversized lines, %d logins from ignored networks",
       when, p.bytes.load(), p.lines.load(), p.logins.load(), p.new_addresses.load(),
-      table_.size(), p.bad_address.load(), p.binary.load(), r.oversized_lines.load());
+      table_.size(), p.bad_address.load(), p.binary.load(), r.oversized_lines.load(),
+      p.ignored.load());
 }
 
 int Daemon::ControlLoop() {

@@ -62,8 +62,12 @@ void Pipeline::Run() {
   auto apply = [this](Work* work) {
     const base::UnixSeconds now = clock_->Now();
     const int64_t timeout = timeout_.load();
-    uint64_t added = 0;
+    uint64_t added = 0, ignored = 0;
     for (const match::Login& login : work->logins) {
+      if (!ignore_.empty() && ignore_.Contains(login.address)) {
+        ++ignored;
+        continue;
+      }
       if (table_->Upsert(login.address, login.user, now, timeout) ==
           table::RelayTable::UpsertResult::kAdded) {
         ++added;
@@ -79,7 +83,8 @@ void Pipeline::Run() {
     stats_.binary.fetch_add(c.binary, std::memory_order_relaxed);
     stats_.unconfirmed.fetch_add(c.unconfirmed, std::memory_order_relaxed);
     stats_.new_addresses.fetch_add(added, std::memory_order_relaxed);
-    stats_.refreshed.fetch_add(c.logins - added, std::memory_order_relaxed);
+    stats_.ignored.fetch_add(ignored, std::memory_order_relaxed);
+    stats_.refreshed.fetch_add(c.logins - added - ignored, std::memory_order_relaxed);
     pool_->Release(work->chunk);
     delete work;
     if (added > 0 && on_new_address_) on_new_address_();

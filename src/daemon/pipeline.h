@@ -19,6 +19,7 @@
 #include "src/base/clock.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/spsc_ring.h"
+#include "src/match/network.h"
 #include "src/match/stanza_matcher.h"
 #include "src/table/relay_table.h"
 
@@ -35,6 +36,7 @@ struct PipelineStats {
   std::atomic<uint64_t> bad_address{0};
   std::atomic<uint64_t> binary{0};
   std::atomic<uint64_t> unconfirmed{0};
+  std::atomic<uint64_t> ignored{0};  // Logins from `ignore` networks.
 };
 
 struct PipelineOptions {
@@ -50,6 +52,8 @@ class Pipeline {
   // Chunks scanned after this call use `matcher` (a SIGHUP reload).
   void SetMatcher(std::shared_ptr<const match::StanzaMatcher> matcher);
   void SetTimeout(int64_t seconds) { timeout_.store(seconds); }
+  // Logins from these networks are counted and dropped. Call before Run().
+  void SetIgnore(match::NetworkSet networks) { ignore_ = std::move(networks); }
   // Called from stage 3 after a chunk that added at least one address.
   void SetOnNewAddress(std::function<void()> fn) { on_new_address_ = std::move(fn); }
 
@@ -66,6 +70,7 @@ class Pipeline {
   PipelineOptions options_;
   std::atomic<std::shared_ptr<const match::StanzaMatcher>> matcher_;
   std::atomic<int64_t> timeout_{1800};
+  match::NetworkSet ignore_;
   std::function<void()> on_new_address_;
   PipelineStats stats_;
 };

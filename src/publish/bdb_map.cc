@@ -49,15 +49,16 @@ class BdbMapWriter final : public MapWriter {
       db->close(db, 0);
       return BdbError(rc, absl::StrCat("create ", dir_.PathOf(temp_)));
     }
-    for (const RelayRecord& r : records) {
-      std::string k = r.address.ToString();
-      std::string v = MapValue(r);
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const RelayRecord& r : records) items.emplace_back(r.address.ToString(), MapValue(r));
+    for (auto& kv : StaticEntries(config::MapFormat::kDb)) items.push_back(std::move(kv));
+    for (const auto& [k, v] : items) {
       DBT key, val;
       std::memset(&key, 0, sizeof key);
       std::memset(&val, 0, sizeof val);
-      key.data = k.data();
+      key.data = const_cast<char*>(k.data());
       key.size = static_cast<u_int32_t>(k.size() + 1);  // With the NUL.
-      val.data = v.data();
+      val.data = const_cast<char*>(v.data());
       val.size = static_cast<u_int32_t>(v.size() + 1);
       rc = db->put(db, nullptr, &key, &val, 0);
       if (rc != 0) break;

@@ -123,6 +123,9 @@ class CdbMapWriter final : public MapWriter {
     std::vector<std::pair<std::string, std::string>> items;
     items.reserve(records.size());
     for (const RelayRecord& r : records) items.emplace_back(MapKey(keys_, r.address), MapValue(r));
+    // A static host that also logged in appears twice: cdb allows that, and
+    // readers take the first.
+    for (auto& kv : StaticEntries(keys_)) items.push_back(std::move(kv));
     EXACT_ASSIGN_OR_RETURN(std::string db, BuildCdb(items));
     return dir_.WriteFileAtomically(file_, db, mode_);
   }

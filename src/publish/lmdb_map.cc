@@ -34,7 +34,13 @@ class LmdbMapWriter final : public MapWriter {
       // std::string keeps the terminating NUL as part of the data.
       items.emplace_back(r.address.ToString() + '\0', MapValue(r) + '\0');
     }
+    for (const auto& [key, value] : StaticEntries(config::MapFormat::kLmdb)) {
+      items.emplace_back(key + '\0', value + '\0');
+    }
     std::sort(items.begin(), items.end());  // LMDB's default order: memcmp.
+    items.erase(std::unique(items.begin(), items.end(),
+                            [](const auto& a, const auto& b) { return a.first == b.first; }),
+                items.end());
 
     EXACT_RETURN_IF_ERROR(dir_.Remove(temp_));
     absl::Status status = base::WithWorkingDirectory(dir_, [&] { return Build(items); });

@@ -20,6 +20,39 @@ std::string MapFileName(config::MapFormat format, const std::string& name) {
 
 std::string MapValue(const RelayRecord& record) { return absl::StrCat(record.expiry); }
 
+std::vector<std::pair<std::string, std::string>> MapWriter::StaticEntries(
+    config::MapFormat format) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const match::Network& n : static_networks_) {
+    std::optional<std::string> key =
+        n.is_host() ? std::optional<std::string>(MapKey(format, n.base())) : n.PostfixKey();
+    if (key) out.emplace_back(*key, "OK");
+  }
+  return out;
+}
+
+void CheckStaticNetworks(const config::Settings& settings, const match::NetworkSet& statics,
+                         config::Diagnostics* diags) {
+  bool exim = false;
+  for (config::MapFormat f : settings.authtypes) {
+    exim |= f == config::MapFormat::kEximText || f == config::MapFormat::kEximCdb;
+  }
+  for (size_t i = 0; i < statics.networks().size(); ++i) {
+    const match::Network& n = statics.networks()[i];
+    const config::SourceLocation& at = settings.static_networks[i].second;
+    if (n.is_host()) continue;
+    if (exim) {
+      diags->Error(at, absl::StrCat("static network ", n.ToString(),
+                                    ": Exim's net- lookups match whole addresses; list hosts "
+                                    "here and networks in Exim's own host lists"));
+    } else if (!n.PostfixKey()) {
+      diags->Error(at, absl::StrCat("static network ", n.ToString(),
+                                    " cannot be a map key: use IPv4 /8, /16 or /24 networks or "
+                                    "single addresses (or Postfix's cidr: table)"));
+    }
+  }
+}
+
 std::string MapKey(config::MapFormat format, const match::IpAddress& address) {
   return format == config::MapFormat::kEximText || format == config::MapFormat::kEximCdb
              ? address.ToEximKey()

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "src/base/files.h"
 #include "src/config/exact_conf.h"
+#include "src/match/network.h"
 #include "src/table/relay_table.h"
 
 namespace exact::publish {
@@ -33,7 +34,26 @@ class MapWriter {
 
   // The file the MTA reads, for messages.
   virtual std::string path() const = 0;
+
+  // Networks written into every version of the map (`static`), each under
+  // its Postfix key, or, in the Exim formats, its Exim host key. The caller
+  // has checked that each can be written (CheckStaticNetworks).
+  void set_static_networks(std::vector<match::Network> networks) {
+    static_networks_ = std::move(networks);
+  }
+
+ protected:
+  // (key, value) for each static network in `format`'s key form.
+  std::vector<std::pair<std::string, std::string>> StaticEntries(config::MapFormat format) const;
+
+ private:
+  std::vector<match::Network> static_networks_;
 };
+
+// Checks that every `static` network can be written in every format in
+// `formats`, reporting each one that cannot at its location.
+void CheckStaticNetworks(const config::Settings& settings, const match::NetworkSet& statics,
+                         config::Diagnostics* diags);
 
 struct MapTarget {
   config::MapFormat format;

@@ -59,11 +59,12 @@ bool TakeNetstrings(std::string* buffer, std::vector<std::string>* payloads) {
 }
 
 std::string SocketmapReply(absl::string_view request, const table::RelayTable& table,
-                           base::UnixSeconds now) {
+                           base::UnixSeconds now, const match::NetworkSet& statics) {
   size_t space = request.find(' ');
   if (space == absl::string_view::npos || space == 0) return "PERM expected \"NAME KEY\"";
   std::optional<match::IpAddress> address = match::IpAddress::Parse(request.substr(space + 1));
   if (!address) return "NOTFOUND ";  // Host names ("unknown") and partial keys.
+  if (statics.Contains(*address)) return "OK";
   std::optional<table::RelayRecord> r = table.Lookup(*address, now);
   if (!r) return "NOTFOUND ";
   return absl::StrCat("OK ", MapValue(*r));
@@ -130,9 +131,11 @@ absl::StatusOr<std::unique_ptr<SocketmapServer>> SocketmapServer::Listen(
 
 SocketmapServer::~SocketmapServer() { Stop(); }
 
-void SocketmapServer::Start(const table::RelayTable* table, const base::Clock* clock) {
+void SocketmapServer::Start(const table::RelayTable* table, const base::Clock* clock,
+                            match::NetworkSet statics) {
   table_ = table;
   clock_ = clock;
+  statics_ = std::move(statics);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -181,7 +184,7 @@ void SocketmapServer::Run() {
           std::vector<std::string> requests;
           if (!TakeNetstrings(&c.in, &requests)) close = true;
           for (const std::string& r : requests) {
-            c.out += Netstring(SocketmapReply(r, *table_, clock_->Now()));
+            c.out += Netstring(SocketmapReply(r, *table_, clock_->Now(), statics_));
           }
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
           close = true;

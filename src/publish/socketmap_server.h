@@ -21,13 +21,15 @@
 #include "absl/status/statusor.h"
 #include "src/base/clock.h"
 #include "src/base/files.h"
+#include "src/match/network.h"
 #include "src/table/relay_table.h"
 
 namespace exact::publish {
 
 // Answers one request payload ("NAME KEY") from `table`: the reply payload.
+// `statics` answer "OK" whatever the table holds.
 std::string SocketmapReply(absl::string_view request, const table::RelayTable& table,
-                           base::UnixSeconds now);
+                           base::UnixSeconds now, const match::NetworkSet& statics = {});
 
 // Decodes netstrings from the front of `buffer`. Returns the payloads it
 // could take whole, erases them from `buffer`; false on a malformed or
@@ -44,7 +46,8 @@ class SocketmapServer {
                                                                  uid_t owner, gid_t group);
   ~SocketmapServer();
 
-  void Start(const table::RelayTable* table, const base::Clock* clock);
+  void Start(const table::RelayTable* table, const base::Clock* clock,
+             match::NetworkSet statics = {});
   void Stop();
 
  private:
@@ -56,6 +59,7 @@ class SocketmapServer {
   std::string unix_path_;
   const table::RelayTable* table_ = nullptr;
   const base::Clock* clock_ = nullptr;
+  match::NetworkSet statics_;
   std::thread thread_;
 };
 

@@ -22,6 +22,7 @@ class TextMapWriter final : public MapWriter {
     std::string text;
     text.reserve(records.size() * 16);
     for (const RelayRecord& r : records) absl::StrAppend(&text, MapKey(keys_, r.address), "\n");
+    for (const auto& [key, value] : StaticEntries(keys_)) absl::StrAppend(&text, key, "\n");
     auto fd = dir_.CreateFile(temp_, mode_);
     if (!fd.ok()) return fd.status();
     absl::Status status = base::WriteAll(fd->get(), text);

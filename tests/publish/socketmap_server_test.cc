@@ -40,6 +40,14 @@ TEST(Socketmap, RepliesFromTheLiveTable) {
   EXPECT_EQ(SocketmapReply("nospace", t, 1000), "PERM expected \"NAME KEY\"");
 }
 
+TEST(Socketmap, StaticNetworksAlwaysAnswerOK) {
+  table::RelayTable t;
+  std::string error;
+  match::NetworkSet statics({*match::Network::Parse("10.0.0.0/9", &error)});
+  EXPECT_EQ(SocketmapReply("relay 10.100.1.1", t, 1000, statics), "OK");
+  EXPECT_EQ(SocketmapReply("relay 10.200.1.1", t, 1000, statics), "NOTFOUND ");
+}
+
 TEST(Socketmap, ServesManyRequestsOnOneUnixConnection) {
   char tmpl[] = "/tmp/exact-socketmap-XXXXXX";
   std::string path = std::string(::mkdtemp(tmpl)) + "/sock";
