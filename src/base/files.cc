@@ -100,14 +100,27 @@ std::string Directory::PathOf(absl::string_view name) const {
   return path_ == "/" ? absl::StrCat("/", name) : absl::StrCat(path_, "/", name);
 }
 
-absl::StatusOr<UniqueFd> Directory::CreateFile(const std::string& name, mode_t mode) const {
+namespace {
+
+// fchown then fchmod: chown may clear set-id bits, and the mode is the
+// operator's final word.
+absl::Status SetGroupAndMode(int fd, const std::string& path, mode_t mode, gid_t group) {
+  if (group != static_cast<gid_t>(-1) && ::fchown(fd, static_cast<uid_t>(-1), group) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("chgrp ", path));
+  }
+  if (::fchmod(fd, mode) != 0) return ErrnoStatus(errno, absl::StrCat("chmod ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<UniqueFd> Directory::CreateFile(const std::string& name, mode_t mode,
+                                               gid_t group) const {
   UniqueFd fd(::openat(fd_.get(), name.c_str(),
                        O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", PathOf(name)));
   // The umask may have narrowed the mode; the operator's choice wins.
-  if (::fchmod(fd.get(), mode) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("chmod ", PathOf(name)));
-  }
+  EXACT_RETURN_IF_ERROR(SetGroupAndMode(fd.get(), PathOf(name), mode, group));
   return fd;
 }
 
@@ -122,9 +135,10 @@ absl::Status Directory::Commit(const std::string& temp_name,
 }
 
 absl::Status Directory::WriteFileAtomically(const std::string& final_name,
-                                            absl::string_view data, mode_t mode) const {
+                                            absl::string_view data, mode_t mode,
+                                            gid_t group) const {
   const std::string temp_name = absl::StrCat(final_name, ".tmp");
-  EXACT_ASSIGN_OR_RETURN(UniqueFd fd, CreateFile(temp_name, mode));
+  EXACT_ASSIGN_OR_RETURN(UniqueFd fd, CreateFile(temp_name, mode, group));
   absl::Status status = WriteAll(fd.get(), data);
   if (status.ok() && ::fsync(fd.get()) != 0) {
     status = ErrnoStatus(errno, absl::StrCat("fsync ", PathOf(temp_name)));
@@ -137,12 +151,11 @@ absl::Status Directory::WriteFileAtomically(const std::string& final_name,
   return Commit(temp_name, final_name);
 }
 
-absl::Status Directory::SyncFile(const std::string& name, mode_t mode) const {
+absl::Status Directory::SyncFile(const std::string& name, mode_t mode, gid_t group) const {
   UniqueFd fd(::openat(fd_.get(), name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open ", PathOf(name)));
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("sync ", PathOf(name)));
-  }
+  EXACT_RETURN_IF_ERROR(SetGroupAndMode(fd.get(), PathOf(name), mode, group));
+  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, absl::StrCat("sync ", PathOf(name)));
   return absl::OkStatus();
 }
 

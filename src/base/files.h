@@ -69,7 +69,10 @@ class Directory {
 
   // Creates `name` for writing, truncating any stale copy. O_NOFOLLOW: a
   // planted symlink is an error, never followed.
-  absl::StatusOr<UniqueFd> CreateFile(const std::string& name, mode_t mode) const;
+  // `group` (-1: leave it) is given to the file, for MTAs that read maps
+  // through group permissions.
+  absl::StatusOr<UniqueFd> CreateFile(const std::string& name, mode_t mode,
+                                      gid_t group = static_cast<gid_t>(-1)) const;
 
   // Atomically replaces `final_name` with `temp_name` (renameat) and fsyncs
   // the directory so the rename survives a crash.
@@ -78,11 +81,12 @@ class Directory {
   // The whole protocol for small files: temp, write, fchmod, fsync, rename,
   // fsync(dir).
   absl::Status WriteFileAtomically(const std::string& final_name, absl::string_view data,
-                                   mode_t mode) const;
+                                   mode_t mode, gid_t group = static_cast<gid_t>(-1)) const;
 
   // For files a library wrote by name (LMDB, Berkeley DB): sets `mode`, then
   // fsyncs, ready for Commit().
-  absl::Status SyncFile(const std::string& name, mode_t mode) const;
+  absl::Status SyncFile(const std::string& name, mode_t mode,
+                        gid_t group = static_cast<gid_t>(-1)) const;
 
   // Reads `name` whole (relative to the directory, so it works after a
   // privilege drop).

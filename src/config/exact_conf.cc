@@ -187,6 +187,28 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
          s->authtypes = formats;
        }},
       {"authfile", PathSetter(&Settings::authfile, "authfile")},
+      {"authmode",
+       [](const Value& v, Settings* s) {
+         unsigned mode = 0;
+         bool ok = !v.text.empty() && v.text.size() <= 4;
+         for (char c : v.text) {
+           ok = ok && c >= '0' && c <= '7';
+           mode = mode * 8 + static_cast<unsigned>(c - '0');
+         }
+         if (!ok || mode > 0777) {
+           v.Error(absl::StrCat("\"authmode\" must be an octal mode such as 0640; got \"", v.text,
+                                "\""));
+         } else if (mode & 0002) {
+           v.Error(absl::StrCat("\"authmode\" ", v.text,
+                                " lets anyone rewrite who may relay; drop the world-write bit"));
+         } else {
+           s->authmode = mode;
+         }
+       }},
+      {"authgroup",
+       [](const Value& v, Settings* s) {
+         if (SingleWord(v, "authgroup")) s->authgroup = std::string(v.text);
+       }},
       {"authtemp", PathSetter(&Settings::authtemp, "authtemp")},
       {"dumpfile", PathSetter(&Settings::dumpfile, "dumpfile")},
       {"statefile", PathSetter(&Settings::statefile, "statefile")},

@@ -47,6 +47,8 @@ struct Settings {
   std::vector<MapFormat> authtypes = {MapFormat::kText};
   std::string authfile = "/var/state/exact/relay";
   std::string authtemp;  // "" = authfile + ".tmp".
+  unsigned authmode = 0640;  // Mode of every map file.
+  std::string authgroup;     // Group of every map file; "" = exact's own group.
   std::string dumpfile = "/var/state/exact/dump";
   int64_t timeout = 1800;
   int64_t flush = 300;

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <grp.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -95,13 +96,22 @@ struct Outputs {
 absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
                                     const std::optional<Account>& account,
                                     const match::NetworkSet& statics) {
+  gid_t map_group = static_cast<gid_t>(-1);
+  if (!s.authgroup.empty()) {
+    struct group* gr = ::getgrnam(s.authgroup.c_str());
+    if (gr == nullptr) {
+      return absl::NotFoundError(absl::StrCat("authgroup \"", s.authgroup, "\" does not exist"));
+    }
+    map_group = gr->gr_gid;
+  }
   Outputs out;
   for (const std::string& path : {s.authfile, s.statefile, s.dumpfile}) {
     absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
     if (!st.ok()) return st;
   }
   for (config::MapFormat format : s.authtypes) {
-    publish::MapTarget target{format, s.authfile, s.authtemp, 0640};
+    publish::MapTarget target{format, s.authfile, s.authtemp, static_cast<mode_t>(s.authmode),
+                              map_group};
     absl::StatusOr<std::unique_ptr<publish::MapWriter>> w = publish::OpenMapWriter(target);
     if (!w.ok()) return w.status();
     (*w)->set_static_networks(statics.networks());
@@ -133,6 +143,8 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.authtypes != b.authtypes, "authtype");
   check(a.authfile != b.authfile, "authfile");
   check(a.authtemp != b.authtemp, "authtemp");
+  check(a.authmode != b.authmode, "authmode");
+  check(a.authgroup != b.authgroup, "authgroup");
   check(a.statefile != b.statefile, "statefile");
   check(a.dumpfile != b.dumpfile, "dumpfile");
   check(a.log_to_syslog != b.log_to_syslog, "logging");

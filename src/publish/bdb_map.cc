@@ -22,21 +22,20 @@ absl::Status BdbError(int rc, absl::string_view what) {
 
 class BdbMapWriter final : public MapWriter {
  public:
-  BdbMapWriter(base::Directory dir, std::string file, mode_t mode)
-      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode) {}
+  explicit BdbMapWriter(MapFile file) : f_(std::move(file)), temp_(f_.name + ".tmp") {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
-    EXACT_RETURN_IF_ERROR(dir_.Remove(temp_));
-    absl::Status status = base::WithWorkingDirectory(dir_, [&] { return Build(records); });
-    if (status.ok()) status = dir_.SyncFile(temp_, mode_);
+    EXACT_RETURN_IF_ERROR(f_.dir.Remove(temp_));
+    absl::Status status = base::WithWorkingDirectory(f_.dir, [&] { return Build(records); });
+    if (status.ok()) status = f_.dir.SyncFile(temp_, f_.mode, f_.group);
     if (!status.ok()) {
-      dir_.Remove(temp_).IgnoreError();  // The published map is untouched.
+      f_.dir.Remove(temp_).IgnoreError();  // The published map is untouched.
       return status;
     }
-    return dir_.Commit(temp_, file_);
+    return f_.dir.Commit(temp_, f_.name);
   }
 
-  std::string path() const override { return dir_.PathOf(file_); }
+  std::string path() const override { return f_.dir.PathOf(f_.name); }
 
  private:
   absl::Status Build(const std::vector<RelayRecord>& records) {
@@ -44,10 +43,10 @@ class BdbMapWriter final : public MapWriter {
     int rc = db_create(&db, nullptr, 0);
     if (rc != 0) return BdbError(rc, "db_create");
     rc = db->open(db, nullptr, temp_.c_str(), nullptr, DB_HASH, DB_CREATE | DB_EXCL,
-                  static_cast<int>(mode_));
+                  static_cast<int>(f_.mode));
     if (rc != 0) {
       db->close(db, 0);
-      return BdbError(rc, absl::StrCat("create ", dir_.PathOf(temp_)));
+      return BdbError(rc, absl::StrCat("create ", f_.dir.PathOf(temp_)));
     }
     std::vector<std::pair<std::string, std::string>> items;
     for (const RelayRecord& r : records) items.emplace_back(r.address.ToString(), MapValue(r));
@@ -65,20 +64,18 @@ class BdbMapWriter final : public MapWriter {
     }
     int close_rc = db->close(db, 0);  // Flushes to the file.
     if (rc == 0) rc = close_rc;
-    if (rc != 0) return BdbError(rc, absl::StrCat("write ", dir_.PathOf(temp_)));
+    if (rc != 0) return BdbError(rc, absl::StrCat("write ", f_.dir.PathOf(temp_)));
     return absl::OkStatus();
   }
 
-  base::Directory dir_;
-  std::string file_;
+  MapFile f_;
   std::string temp_;
-  mode_t mode_;
 };
 
 }  // namespace
 
-std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode) {
-  return std::make_unique<BdbMapWriter>(std::move(dir), std::move(file), mode);
+std::unique_ptr<MapWriter> NewBdbMapWriter(MapFile file) {
+  return std::make_unique<BdbMapWriter>(std::move(file));
 }
 
 }  // namespace exact::publish

@@ -115,9 +115,7 @@ namespace {
 
 class CdbMapWriter final : public MapWriter {
  public:
-  CdbMapWriter(base::Directory dir, std::string file, mode_t mode, config::MapFormat keys)
-      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode),
-        keys_(keys) {}
+  CdbMapWriter(MapFile file, config::MapFormat keys) : f_(std::move(file)), keys_(keys) {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
     std::vector<std::pair<std::string, std::string>> items;
@@ -127,24 +125,20 @@ class CdbMapWriter final : public MapWriter {
     // readers take the first.
     for (auto& kv : StaticEntries(keys_)) items.push_back(std::move(kv));
     EXACT_ASSIGN_OR_RETURN(std::string db, BuildCdb(items));
-    return dir_.WriteFileAtomically(file_, db, mode_);
+    return f_.dir.WriteFileAtomically(f_.name, db, f_.mode, f_.group);
   }
 
-  std::string path() const override { return dir_.PathOf(file_); }
+  std::string path() const override { return f_.dir.PathOf(f_.name); }
 
  private:
-  base::Directory dir_;
-  std::string file_;
-  std::string temp_;
-  mode_t mode_;
+  MapFile f_;
   config::MapFormat keys_;
 };
 
 }  // namespace
 
-std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode,
-                                           config::MapFormat keys) {
-  return std::make_unique<CdbMapWriter>(std::move(dir), std::move(file), mode, keys);
+std::unique_ptr<MapWriter> NewCdbMapWriter(MapFile file, config::MapFormat keys) {
+  return std::make_unique<CdbMapWriter>(std::move(file), keys);
 }
 
 }  // namespace exact::publish

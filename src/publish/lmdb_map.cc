@@ -24,8 +24,7 @@ absl::Status LmdbError(int rc, absl::string_view what) {
 
 class LmdbMapWriter final : public MapWriter {
  public:
-  LmdbMapWriter(base::Directory dir, std::string file, mode_t mode)
-      : dir_(std::move(dir)), file_(std::move(file)), temp_(file_ + ".tmp"), mode_(mode) {}
+  explicit LmdbMapWriter(MapFile file) : f_(std::move(file)), temp_(f_.name + ".tmp") {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
     std::vector<std::pair<std::string, std::string>> items;
@@ -42,17 +41,17 @@ class LmdbMapWriter final : public MapWriter {
                             [](const auto& a, const auto& b) { return a.first == b.first; }),
                 items.end());
 
-    EXACT_RETURN_IF_ERROR(dir_.Remove(temp_));
-    absl::Status status = base::WithWorkingDirectory(dir_, [&] { return Build(items); });
-    if (status.ok()) status = dir_.SyncFile(temp_, mode_);
+    EXACT_RETURN_IF_ERROR(f_.dir.Remove(temp_));
+    absl::Status status = base::WithWorkingDirectory(f_.dir, [&] { return Build(items); });
+    if (status.ok()) status = f_.dir.SyncFile(temp_, f_.mode, f_.group);
     if (!status.ok()) {
-      dir_.Remove(temp_).IgnoreError();  // The published map is untouched.
+      f_.dir.Remove(temp_).IgnoreError();  // The published map is untouched.
       return status;
     }
-    return dir_.Commit(temp_, file_);
+    return f_.dir.Commit(temp_, f_.name);
   }
 
-  std::string path() const override { return dir_.PathOf(file_); }
+  std::string path() const override { return f_.dir.PathOf(f_.name); }
 
  private:
   absl::Status Build(const std::vector<std::pair<std::string, std::string>>& items) {
@@ -65,10 +64,10 @@ class LmdbMapWriter final : public MapWriter {
     size_t map_size = std::max<size_t>(1 << 20, bytes * 3);
     map_size = (map_size + 4095) & ~size_t{4095};
     rc = mdb_env_set_mapsize(env, map_size);
-    if (rc == 0) rc = mdb_env_open(env, temp_.c_str(), MDB_NOSUBDIR | MDB_NOLOCK, mode_);
+    if (rc == 0) rc = mdb_env_open(env, temp_.c_str(), MDB_NOSUBDIR | MDB_NOLOCK, f_.mode);
     if (rc != 0) {
       mdb_env_close(env);
-      return LmdbError(rc, absl::StrCat("create ", dir_.PathOf(temp_)));
+      return LmdbError(rc, absl::StrCat("create ", f_.dir.PathOf(temp_)));
     }
     MDB_txn* txn = nullptr;
     MDB_dbi dbi;
@@ -86,20 +85,18 @@ class LmdbMapWriter final : public MapWriter {
     }
     if (rc == 0) rc = mdb_env_sync(env, 1);
     mdb_env_close(env);
-    if (rc != 0) return LmdbError(rc, absl::StrCat("write ", dir_.PathOf(temp_)));
+    if (rc != 0) return LmdbError(rc, absl::StrCat("write ", f_.dir.PathOf(temp_)));
     return absl::OkStatus();
   }
 
-  base::Directory dir_;
-  std::string file_;
+  MapFile f_;
   std::string temp_;
-  mode_t mode_;
 };
 
 }  // namespace
 
-std::unique_ptr<MapWriter> NewLmdbMapWriter(base::Directory dir, std::string file, mode_t mode) {
-  return std::make_unique<LmdbMapWriter>(std::move(dir), std::move(file), mode);
+std::unique_ptr<MapWriter> NewLmdbMapWriter(MapFile file) {
+  return std::make_unique<LmdbMapWriter>(std::move(file));
 }
 
 }  // namespace exact::publish

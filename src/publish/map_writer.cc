@@ -62,22 +62,22 @@ std::string MapKey(config::MapFormat format, const match::IpAddress& address) {
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target) {
   auto [dir_path, base_name] = base::SplitPath(MapFileName(target.format, target.name));
   EXACT_ASSIGN_OR_RETURN(base::Directory dir, base::Directory::Open(dir_path, 0750));
+  MapFile file{std::move(dir), base_name, target.mode, target.group};
   switch (target.format) {
     case config::MapFormat::kText: {
       std::string temp = target.temp_name.empty() ? base_name + ".tmp"
                                                   : base::SplitPath(target.temp_name).second;
-      return NewTextMapWriter(std::move(dir), base_name, temp, target.mode);
+      return NewTextMapWriter(std::move(file), temp);
     }
     case config::MapFormat::kDb:
-      return NewBdbMapWriter(std::move(dir), base_name, target.mode);
+      return NewBdbMapWriter(std::move(file));
     case config::MapFormat::kLmdb:
-      return NewLmdbMapWriter(std::move(dir), base_name, target.mode);
+      return NewLmdbMapWriter(std::move(file));
     case config::MapFormat::kCdb:
     case config::MapFormat::kEximCdb:
-      return NewCdbMapWriter(std::move(dir), base_name, target.mode, target.format);
+      return NewCdbMapWriter(std::move(file), target.format);
     case config::MapFormat::kEximText:
-      return NewTextMapWriter(std::move(dir), base_name, base_name + ".tmp", target.mode,
-                              target.format);
+      return NewTextMapWriter(std::move(file), base_name + ".tmp", target.format);
   }
   return absl::InternalError("unknown map format");
 }

@@ -60,6 +60,7 @@ struct MapTarget {
   std::string name;       // The map name as the MTA's `type:name` says it.
   std::string temp_name;  // Text format only: 1.41's `authtemp` (same directory).
   mode_t mode = 0640;
+  gid_t group = static_cast<gid_t>(-1);  // -1: the process's group.
 };
 
 // The file a map of `format` named `name` lives in: `name` for text,
@@ -72,12 +73,19 @@ std::string MapFileName(config::MapFormat format, const std::string& name);
 // privilege drop. Creates the directory (mode 0750) when missing.
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target);
 
-std::unique_ptr<MapWriter> NewTextMapWriter(base::Directory dir, std::string file,
-                                            std::string temp, mode_t mode,
+// Where and how a writer creates its files.
+struct MapFile {
+  base::Directory dir;
+  std::string name;  // The final file, in dir.
+  mode_t mode = 0640;
+  gid_t group = static_cast<gid_t>(-1);
+};
+
+std::unique_ptr<MapWriter> NewTextMapWriter(MapFile file, std::string temp,
                                             config::MapFormat keys = config::MapFormat::kText);
-std::unique_ptr<MapWriter> NewLmdbMapWriter(base::Directory dir, std::string file, mode_t mode);
-std::unique_ptr<MapWriter> NewBdbMapWriter(base::Directory dir, std::string file, mode_t mode);
-std::unique_ptr<MapWriter> NewCdbMapWriter(base::Directory dir, std::string file, mode_t mode,
+std::unique_ptr<MapWriter> NewLmdbMapWriter(MapFile file);
+std::unique_ptr<MapWriter> NewBdbMapWriter(MapFile file);
+std::unique_ptr<MapWriter> NewCdbMapWriter(MapFile file,
                                            config::MapFormat keys = config::MapFormat::kCdb);
 
 // The key under which `format` stores `address`: Exim's dotted form for the

@@ -37,4 +37,16 @@ for type in lmdb hash; do
 done
 check "no LMDB lock file was created next to the map" [ ! -e "$dir/relay.lmdb-lock" ]
 check "maps are mode 0640" [ "$(stat -c %a "$dir/relay.lmdb")" = 640 ]
+
+# authmode and authgroup: a map Postfix reads through its group.
+sed -i 's/^authtype .*/authtype lmdb/' "$dir/exact.conf"
+printf 'authmode 0440\nauthgroup postfix\n' >> "$dir/exact.conf"
+"$exact" --once -c "$dir/exact.conf" 2>>"$dir/stderr"
+check "authmode 0440 is applied" [ "$(stat -c %a "$dir/relay.lmdb")" = 440 ]
+check "authgroup postfix is applied" [ "$(stat -c %G "$dir/relay.lmdb")" = postfix ]
+printf 'authmode 0666\n' > "$dir/bad.conf"
+cat "$dir/exact.conf" >> "$dir/bad.conf"
+"$exact" --check -c "$dir/bad.conf" > /dev/null 2>"$dir/bad.err"
+check "a world-writable authmode is a config error" \
+  grep -q "1:10: error: \"authmode\" 0666 lets anyone rewrite who may relay" "$dir/bad.err"
 finish
