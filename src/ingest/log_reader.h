@@ -37,7 +37,9 @@ struct ReaderOptions {
   bool follow = true;
   bool from_start = false;
   size_t max_line_bytes = 64 * 1024;
-  absl::Duration poll_interval = absl::Milliseconds(200);
+  // 50 ms: a read() returning 0 and a stat() per log, 20 times a second,
+  // buys a fifth of a second of login-to-relay latency.
+  absl::Duration poll_interval = absl::Milliseconds(50);
   absl::Duration rotate_wait = absl::Seconds(120);
 };
 
