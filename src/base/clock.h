@@ -6,11 +6,15 @@
 #include <atomic>
 #include <cstdint>
 #include <ctime>
+#include <string>
 
 namespace exact::base {
 
 // Seconds since the Unix epoch, the unit of every expiry in exact.
 using UnixSeconds = int64_t;
+
+// "YYYY-mm-dd HH:MM:SS" in local time, as dumps and tools show times.
+std::string FormatLocalTime(UnixSeconds t);
 
 class Clock {
  public:

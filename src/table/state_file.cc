@@ -1,7 +1,6 @@
 // State and dump file codecs.
 #include "src/table/state_file.h"
 
-#include <ctime>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -33,15 +32,6 @@ std::string Unescape(absl::string_view s) {
     }
   }
   return out;
-}
-
-std::string FormatTime(UnixSeconds t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm_local;
-  char buf[32];
-  ::localtime_r(&tt, &tm_local);
-  ::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm_local);
-  return buf;
 }
 
 }  // namespace
@@ -85,7 +75,7 @@ std::string EncodeDump(const std::vector<RelayRecord>& records) {
   std::string out;
   for (const RelayRecord& r : records) {
     absl::StrAppend(&out, r.address.ToString(), "\t", base::Printable(r.user), "\t", r.expiry,
-                    " (", FormatTime(r.expiry), ")\n");
+                    " (", base::FormatLocalTime(r.expiry), ")\n");
   }
   return out;
 }

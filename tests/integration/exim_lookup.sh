@@ -13,16 +13,7 @@ dir=$(mktemp -d /tmp/exact-exim-XXXXXX)
 chmod 755 "$dir"
 trap 'rm -rf "$dir"' EXIT
 cp "$src/tests/golden/cases/all_servers.log" "$dir/mail.log"
-cat > "$dir/exact.conf" <<CONF
-user root
-pidfile $dir/exact.pid
-maillog $dir/mail.log
-serverdefs $src/conf/exact-servers.conf
-server all
-authtype exim exim-cdb
-authfile $dir/map/relay
-dumpfile $dir/map/dump
-CONF
+once_conf "$dir" "$src" "exim exim-cdb" "$dir/map"
 "$exact" --once -c "$dir/exact.conf" 2>"$dir/stderr"
 check "exact --once exits 0" [ $? -eq 0 ]
 chmod 755 "$dir/map"

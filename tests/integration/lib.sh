@@ -12,6 +12,20 @@ finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+# once_conf DIR SRC AUTHTYPE MAPDIR: an exact.conf in DIR for `exact --once`
+# over DIR/mail.log with every bundled stanza, maps under MAPDIR.
+once_conf() {
+  cat > "$1/exact.conf" <<CONF
+user root
+pidfile $1/exact.pid
+maillog $1/mail.log
+serverdefs $2/conf/exact-servers.conf
+server all
+authtype $3
+authfile $4/relay
+dumpfile $4/dump
+CONF
+}
 # wait_until SECONDS COMMAND...: polls until the command succeeds. The bound
 # only keeps a broken run from hanging; it is not a performance assertion.
 wait_until() {

@@ -9,16 +9,7 @@ dir=$(mktemp -d /tmp/exact-postmap-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/pf" && : > "$dir/pf/main.cf"   # postmap needs a main.cf, nothing in it.
 cp "$src/tests/golden/cases/all_servers.log" "$dir/mail.log"
-cat > "$dir/exact.conf" <<CONF
-user root
-pidfile $dir/exact.pid
-maillog $dir/mail.log
-serverdefs $src/conf/exact-servers.conf
-server all
-authtype text lmdb db
-authfile $dir/relay
-dumpfile $dir/dump
-CONF
+once_conf "$dir" "$src" "text lmdb db" "$dir"
 "$exact" --once -c "$dir/exact.conf" 2>"$dir/stderr"
 check "exact --once exits 0" [ $? -eq 0 ]
 check "the text map lists 10 addresses" [ "$(wc -l < "$dir/relay")" -eq 10 ]

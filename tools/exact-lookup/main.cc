@@ -19,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "src/base/clock.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/config/config.h"
@@ -53,17 +54,8 @@ Map ParseMapArg(const std::string& arg) {
   return {exact::publish::FormatOfFile(arg), arg};
 }
 
-std::string Date(int64_t when) {
-  time_t t = static_cast<time_t>(when);
-  struct tm tm_local;
-  char buf[32];
-  ::localtime_r(&t, &tm_local);
-  ::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm_local);
-  return buf;
-}
-
 std::string Describe(int64_t expiry) {
-  std::string buf = Date(expiry);
+  std::string buf = exact::base::FormatLocalTime(expiry);
   int64_t left = expiry - static_cast<int64_t>(::time(nullptr));
   return left > 0 ? absl::StrCat(buf, " (in ", left / 60, "m", left % 60, "s)")
                   : absl::StrCat(buf, " (expired)");
@@ -138,7 +130,7 @@ int main(int argc, char** argv) {
       for (const auto& r : exact::table::DecodeState(*text).records) {
         if (r.address == *address) {
           std::printf("state: %s user \"%s\", last login %s, expires %s\n", key.c_str(),
-                      exact::base::Printable(r.user).c_str(), Date(r.last_login).c_str(),
+                      exact::base::Printable(r.user).c_str(), exact::base::FormatLocalTime(r.last_login).c_str(),
                       Describe(r.expiry).c_str());
         }
       }
