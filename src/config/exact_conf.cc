@@ -31,6 +31,11 @@ const char* MapFormatName(MapFormat format) {
   return "?";
 }
 
+std::string MapName(const Settings& settings, MapFormat format) {
+  auto it = settings.map_names.find(format);
+  return it == settings.map_names.end() ? settings.authfile : it->second;
+}
+
 bool ParseDuration(absl::string_view text, int64_t* seconds) {
   if (text.empty()) return false;
   int64_t unit = 1;
@@ -122,6 +127,12 @@ std::function<void(const Value&, Settings*)> ListSetter(
   };
 }
 
+std::function<void(const Value&, Settings*)> MapNameSetter(MapFormat format) {
+  return [format](const Value& v, Settings* s) {
+    if (SingleWord(v, MapFormatName(format))) s->map_names[format] = ResolvePath(v);
+  };
+}
+
 std::function<void(const Value&, Settings*)> DurationSetter(int64_t Settings::*field,
                                                             absl::string_view key) {
   std::string k(key);
@@ -187,6 +198,12 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
          s->authtypes = formats;
        }},
       {"authfile", PathSetter(&Settings::authfile, "authfile")},
+      {"textfile", MapNameSetter(MapFormat::kText)},
+      {"dbfile", MapNameSetter(MapFormat::kDb)},
+      {"lmdbfile", MapNameSetter(MapFormat::kLmdb)},
+      {"cdbfile", MapNameSetter(MapFormat::kCdb)},
+      {"eximfile", MapNameSetter(MapFormat::kEximText)},
+      {"eximcdbfile", MapNameSetter(MapFormat::kEximCdb)},
       {"authmode",
        [](const Value& v, Settings* s) {
          unsigned mode = 0;

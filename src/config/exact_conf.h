@@ -8,6 +8,7 @@
 #define EXACT_SRC_CONFIG_EXACT_CONF_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,6 +38,11 @@ struct InlineStanza {
   SourceLocation order_location;
 };
 
+// The name the map of `format` is published under: its own `…file` key if
+// set, else `authfile`.
+struct Settings;
+std::string MapName(const Settings& settings, MapFormat format);
+
 struct Settings {
   std::string user = "mail";
   std::string group = "mail";
@@ -47,6 +53,8 @@ struct Settings {
   std::vector<MapFormat> authtypes = {MapFormat::kText};
   std::string authfile = "/var/state/exact/relay";
   std::string authtemp;  // "" = authfile + ".tmp".
+  // Per-format map names (`lmdbfile` …) overriding `authfile` for that format.
+  std::map<MapFormat, std::string> map_names;
   unsigned authmode = 0640;  // Mode of every map file.
   std::string authgroup;     // Group of every map file; "" = exact's own group.
   std::string dumpfile = "/var/state/exact/dump";

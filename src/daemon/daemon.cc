@@ -105,13 +105,18 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
     map_group = gr->gr_gid;
   }
   Outputs out;
-  for (const std::string& path : {s.authfile, s.statefile, s.dumpfile}) {
+  std::vector<std::string> paths = {s.statefile, s.dumpfile};
+  for (config::MapFormat format : s.authtypes) paths.push_back(config::MapName(s, format));
+  for (const std::string& path : paths) {
     absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
     if (!st.ok()) return st;
   }
   for (config::MapFormat format : s.authtypes) {
-    publish::MapTarget target{format, s.authfile, s.authtemp, static_cast<mode_t>(s.authmode),
-                              map_group};
+    publish::MapTarget target{format, config::MapName(s, format),
+                              format == config::MapFormat::kText && !s.map_names.count(format)
+                                  ? s.authtemp
+                                  : "",
+                              static_cast<mode_t>(s.authmode), map_group};
     absl::StatusOr<std::unique_ptr<publish::MapWriter>> w = publish::OpenMapWriter(target);
     if (!w.ok()) return w.status();
     (*w)->set_static_networks(statics.networks());
@@ -142,6 +147,7 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.maillog != b.maillog, "maillog");
   check(a.authtypes != b.authtypes, "authtype");
   check(a.authfile != b.authfile, "authfile");
+  check(a.map_names != b.map_names, "a per-format map name (textfile, lmdbfile, ...)");
   check(a.authtemp != b.authtemp, "authtemp");
   check(a.authmode != b.authmode, "authmode");
   check(a.authgroup != b.authgroup, "authgroup");

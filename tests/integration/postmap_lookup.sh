@@ -35,6 +35,15 @@ printf 'authmode 0440\nauthgroup postfix\n' >> "$dir/exact.conf"
 "$exact" --once -c "$dir/exact.conf" 2>>"$dir/stderr"
 check "authmode 0440 is applied" [ "$(stat -c %a "$dir/relay.lmdb")" = 440 ]
 check "authgroup postfix is applied" [ "$(stat -c %G "$dir/relay.lmdb")" = postfix ]
+# A map of its own for one format: lmdbfile beside the shared authfile.
+printf 'authtype text lmdb\nlmdbfile %s/postfix/exact-relay\n' "$dir" > "$dir/own.conf"
+grep -v '^authtype' "$dir/exact.conf" >> "$dir/own.conf"
+"$exact" --once -c "$dir/own.conf" 2>>"$dir/stderr"
+check "lmdbfile puts the lmdb map at its own path" \
+  postmap -c "$dir/pf" -q 192.0.2.1 "lmdb:$dir/postfix/exact-relay"
+check "exact-lookup -c finds it there too" \
+  bash -c "'$(dirname "$exact")/../../tools/exact-lookup' -c '$dir/own.conf' 192.0.2.1 >/dev/null"
+
 printf 'authmode 0666\n' > "$dir/bad.conf"
 cat "$dir/exact.conf" >> "$dir/bad.conf"
 "$exact" --check -c "$dir/bad.conf" > /dev/null 2>"$dir/bad.err"

@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
       return EX_CONFIG;
     }
     for (MapFormat f : r.config->settings.authtypes) {
-      maps.push_back({f, exact::publish::MapFileName(f, r.config->settings.authfile)});
+      maps.push_back({f, exact::publish::MapFileName(f, exact::config::MapName(r.config->settings, f))});
     }
     state_file = r.config->settings.statefile;
   }
