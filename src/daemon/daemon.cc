@@ -440,11 +440,12 @@ void Daemon::LogStats(const char* when) {
   const PipelineStats& p = pipeline_->stats();
   const ingest::ReaderCounts& r = reader_->counts();
   base::LogInfo(
-      "%s: %d bytes, %d lines, %d logins (%d new addresses), %d live; skipped: %d bad "
-      "addresses, %d binary lines, %d oversized lines, %d logins from ignored networks",
-      when, p.bytes.load(), p.lines.load(), p.logins.load(), p.new_addresses.load(),
-      table_.size(), p.bad_address.load(), p.binary.load(), r.oversized_lines.load(),
-      p.ignored.load());
+      "%s: %d bytes, %d lines, %d candidate lines, %d logins (%d by the fast extractor, %d "
+      "new addresses), %d live; skipped: %d bad addresses, %d binary lines, %d oversized "
+      "lines, %d logins from ignored networks",
+      when, p.bytes.load(), p.lines.load(), p.candidates.load(), p.logins.load(),
+      p.fast_extractions.load(), p.new_addresses.load(), table_.size(), p.bad_address.load(),
+      p.binary.load(), r.oversized_lines.load(), p.ignored.load());
 }
 
 int Daemon::ControlLoop() {

@@ -84,6 +84,7 @@ void Pipeline::Run() {
     stats_.unconfirmed.fetch_add(c.unconfirmed, std::memory_order_relaxed);
     stats_.new_addresses.fetch_add(added, std::memory_order_relaxed);
     stats_.ignored.fetch_add(ignored, std::memory_order_relaxed);
+    stats_.fast_extractions.fetch_add(c.fast_extractions, std::memory_order_relaxed);
     stats_.refreshed.fetch_add(c.logins - added - ignored, std::memory_order_relaxed);
     pool_->Release(work->chunk);
     delete work;

@@ -37,6 +37,7 @@ struct PipelineStats {
   std::atomic<uint64_t> binary{0};
   std::atomic<uint64_t> unconfirmed{0};
   std::atomic<uint64_t> ignored{0};  // Logins from `ignore` networks.
+  std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
 };
 
 struct PipelineOptions {
