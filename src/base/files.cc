@@ -159,11 +159,6 @@ absl::Status Directory::SyncFile(const std::string& name, mode_t mode, gid_t gro
   return absl::OkStatus();
 }
 
-bool Directory::Exists(const std::string& name) const {
-  struct stat st;
-  return ::fstatat(fd_.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
 absl::Status Directory::Remove(const std::string& name) const {
   if (::unlinkat(fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, absl::StrCat("unlink ", PathOf(name)));

@@ -92,7 +92,6 @@ class Directory {
   // privilege drop).
   absl::StatusOr<std::string> ReadFile(const std::string& name) const;
 
-  bool Exists(const std::string& name) const;
   absl::Status Remove(const std::string& name) const;
 
  private:

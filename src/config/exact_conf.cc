@@ -36,6 +36,18 @@ std::string MapName(const Settings& settings, MapFormat format) {
   return it == settings.map_names.end() ? settings.authfile : it->second;
 }
 
+bool ParseFieldOrder(absl::string_view text, FieldOrder* order) {
+  std::string compact = absl::StrReplaceAll(text, {{" ", ""}, {"\t", ""}});
+  if (compact == "username,address") {
+    *order = FieldOrder::kUserAddress;
+  } else if (compact == "address,username") {
+    *order = FieldOrder::kAddressUser;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 bool ParseDuration(absl::string_view text, int64_t* seconds) {
   if (text.empty()) return false;
   int64_t unit = 1;
@@ -83,18 +95,6 @@ bool SingleWord(const Value& v, absl::string_view key) {
 
 std::vector<std::string> SplitList(absl::string_view text) {
   return absl::StrSplit(text, absl::ByAnyChar(", \t"), absl::SkipEmpty());
-}
-
-bool ParseOrder(absl::string_view text, FieldOrder* order) {
-  std::string compact = absl::StrReplaceAll(text, {{" ", ""}, {"\t", ""}});
-  if (compact == "username,address") {
-    *order = FieldOrder::kUserAddress;
-  } else if (compact == "address,username") {
-    *order = FieldOrder::kAddressUser;
-  } else {
-    return false;
-  }
-  return true;
 }
 
 using Setter = std::function<void(const Value&, Settings*)>;
@@ -265,7 +265,7 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"order",
        [](const Value& v, Settings* s) {
          FieldOrder order;
-         if (!ParseOrder(v.text, &order)) {
+         if (!ParseFieldOrder(v.text, &order)) {
            v.Error(absl::StrCat("\"order\" must be \"username,address\" or \"address,username\"; "
                                 "got \"", v.text, "\""));
            return;

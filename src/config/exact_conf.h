@@ -86,6 +86,10 @@ void ParseExactConf(absl::string_view text, const std::string& file_name, Settin
 // Names of every key exact.conf accepts, for suggestions and docs.
 std::vector<std::string> ExactConfKeys();
 
+// Parses `order`'s value ("username,address" or "address,username", blanks
+// ignored); false on anything else.
+bool ParseFieldOrder(absl::string_view text, FieldOrder* order);
+
 // Parses "1800", "30m", "2h", "1d" into seconds; false on anything else.
 bool ParseDuration(absl::string_view text, int64_t* seconds);
 

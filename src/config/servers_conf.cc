@@ -9,7 +9,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "src/base/log.h"
 #include "src/config/posix_ere.h"
@@ -151,12 +150,7 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
     absl::string_view value = rest.substr(value_start);
     SourceLocation value_at{file_name, line_no, at.column + static_cast<int>(value_start)};
     if (word == "order") {
-      std::string compact = absl::StrReplaceAll(value, {{" ", ""}, {"\t", ""}});
-      if (compact == "username,address") {
-        open->stanza.order = FieldOrder::kUserAddress;
-      } else if (compact == "address,username") {
-        open->stanza.order = FieldOrder::kAddressUser;
-      } else {
+      if (!ParseFieldOrder(value, &open->stanza.order)) {
         diags->Error(value_at, absl::StrCat("`order` must be username,address or "
                                             "address,username; got \"",
                                             base::Printable(value, 64), "\""));
