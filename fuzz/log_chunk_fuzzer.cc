@@ -1,12 +1,17 @@
 // Fuzzes the matcher with the bundled stanzas over arbitrary chunks (binary,
-// huge lines, no newlines): never crashes, every login is a valid unicast
-// address inside the chunk, and lines are counted exactly.
+// huge lines, no newlines): never crashes, lines are counted exactly, and
+// the logins are exactly those of a reference that tries every stanza's
+// full pattern with RE2 on every line, first stanza wins. The reference
+// checks the Hyperscan prefilters (literals or patterns) never miss a line
+// and the FastExtractor's "no parse" is always right.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_split.h"
 #include "fuzz/fuzz_target.h"
+#include "re2/re2.h"
 #include "src/base/files.h"
 #include "src/config/servers_conf.h"
 #include "src/match/stanza_matcher.h"
@@ -27,6 +32,44 @@ const exact::match::StanzaMatcher& Matcher() {
   return *matcher;
 }
 
+const std::vector<std::unique_ptr<RE2>>& Reference() {
+  static const auto* res = [] {
+    auto* v = new std::vector<std::unique_ptr<RE2>>;
+    RE2::Options o;
+    o.set_longest_match(true);
+    o.set_encoding(RE2::Options::EncodingLatin1);
+    for (const auto& s : Matcher().stanzas()) v->push_back(std::make_unique<RE2>(s.pattern, o));
+    return v;
+  }();
+  return *res;
+}
+
+// The logins the reference finds, as "stanza address user" strings.
+std::vector<std::string> ReferenceLogins(absl::string_view chunk) {
+  std::vector<std::string> out;
+  const auto& stanzas = Matcher().stanzas();
+  if (!chunk.empty() && chunk.back() == '\n') chunk.remove_suffix(1);
+  if (chunk.empty()) return out;
+  for (absl::string_view line : absl::StrSplit(chunk, '\n')) {
+    if (line.empty() || line.find('\0') != absl::string_view::npos) continue;
+    for (size_t i = 0; i < stanzas.size(); ++i) {
+      re2::StringPiece g[4];
+      if (!Reference()[i]->Match(re2::StringPiece(line.data(), line.size()), 0, line.size(),
+                                 RE2::UNANCHORED, g, 4)) {
+        continue;
+      }
+      auto text = [&](int n) { return std::string(g[n].data(), g[n].size()); };
+      auto ip = exact::match::IpAddress::Parse(text(stanzas[i].address_group()));
+      if (ip && ip->IsUnicast()) {
+        std::string user = text(stanzas[i].user_group()).substr(0, exact::match::kMaxUserBytes);
+        out.push_back(std::to_string(i) + " " + ip->ToString() + " " + user);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -44,5 +87,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (l.user.size() > exact::match::kMaxUserBytes) std::abort();
   }
   if (counts.logins != logins.size()) std::abort();
+  std::vector<std::string> got;
+  for (const auto& l : logins) {
+    got.push_back(std::to_string(l.stanza) + " " + l.address.ToString() + " " + l.user);
+  }
+  if (got != ReferenceLogins(chunk)) std::abort();
   return 0;
 }

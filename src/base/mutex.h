@@ -31,6 +31,14 @@ class ABSL_LOCKABLE Mutex {
     lock.release();  // Still held: the caller's MutexLock unlocks it.
     return result;
   }
+  // Waits until `done()` holds; the mutex must be held.
+  template <typename Pred>
+  void Await(Pred done) ABSL_EXCLUSIVE_LOCKS_REQUIRED(this) {
+    std::unique_lock<std::mutex> lock(mu_, std::adopt_lock);
+    cv_.wait(lock, done);
+    lock.release();
+  }
+
   // Wakes waiters; call after changing what they wait for.
   void NotifyAll() { cv_.notify_all(); }
 

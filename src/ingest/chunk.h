@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "src/ingest/spsc_ring.h"
+#include "src/base/mutex.h"
 
 namespace exact::ingest {
 
@@ -27,30 +27,48 @@ struct Chunk {
   absl::string_view text() const { return absl::string_view(data.get(), size); }
 };
 
-// A fixed set of chunks. Free chunks wait in a ring: the reader takes them,
-// the pipeline's last stage gives them back.
+// A fixed set of chunks. The reader takes free ones, the pipeline's last
+// stage gives them back. A reader that outruns the pipeline (a replay) finds
+// the pool empty; it then sleeps until a quarter of the pool is free again,
+// so it wakes once per batch of chunks rather than once per chunk (each
+// wake-up is a futex round trip and a context switch on a 2-core machine).
 class ChunkPool {
  public:
-  ChunkPool(size_t count, size_t capacity) : free_(count) {
+  ChunkPool(size_t count, size_t capacity) : refill_(count / 4 > 0 ? count / 4 : 1) {
     for (size_t i = 0; i < count; ++i) {
       chunks_.push_back(std::make_unique<Chunk>(capacity));
-      free_.Push(chunks_.back().get());
+      free_.push_back(chunks_.back().get());
     }
   }
 
   // Blocks until a chunk is free.
   Chunk* Acquire() {
-    Chunk* c = nullptr;
-    free_.Pop(&c);
+    base::MutexLock lock(&mu_);
+    if (free_.empty()) {
+      waiting_ = true;
+      mu_.Await([this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return free_.size() >= refill_; });
+      waiting_ = false;
+    }
+    Chunk* c = free_.back();
+    free_.pop_back();
     c->size = 0;
     return c;
   }
-  void Release(Chunk* c) { free_.Push(c); }
+
+  void Release(Chunk* c) {
+    base::MutexLock lock(&mu_);
+    free_.push_back(c);
+    if (waiting_ && free_.size() == refill_) mu_.NotifyAll();
+  }
+
   size_t chunk_capacity() const { return chunks_.front()->capacity; }
 
  private:
+  const size_t refill_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
-  SpscRing<Chunk*> free_;
+  base::Mutex mu_;
+  std::vector<Chunk*> free_ ABSL_GUARDED_BY(mu_);
+  bool waiting_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace exact::ingest

@@ -2,7 +2,9 @@
 //
 // Hyperscan finds, in one pass over a chunk of many lines, every line that
 // any stanza's prefilter (a superset of the stanza) matches; it reports
-// pattern ids and end offsets only. On each such line the candidate stanzas
+// pattern ids and end offsets only. Where the FastExtractor applies, the
+// prefilter is the stanza's required literals (match/required_literals.h);
+// otherwise the stanza from its longest literal on. On each such line the candidate stanzas
 // are tried in file order — the first that matches wins (EXACT 1.41's rule)
 // — by the FastExtractor where the stanza allows, else by RE2 (linear time,
 // leftmost-longest, bytes not UTF-8), and the groups give the user and the
@@ -49,7 +51,7 @@ struct ScanCounts {
   uint64_t logins = 0;          // Lines that produced a Login.
   uint64_t bad_address = 0;     // Matched, but the address failed validation.
   uint64_t binary = 0;          // Candidate lines holding NUL bytes: skipped.
-  uint64_t unconfirmed = 0;     // Flagged by Hyperscan, rejected by RE2.
+  uint64_t unconfirmed = 0;     // Flagged by Hyperscan, matched by no stanza.
   uint64_t fast_extractions = 0;  // Logins read by the FastExtractor, not RE2.
 
   ScanCounts& operator+=(const ScanCounts& o);
@@ -90,6 +92,13 @@ class StanzaMatcher {
             ScanCounts* counts) const;
 
   const std::vector<config::Stanza>& stanzas() const { return stanzas_; }
+  // What Hyperscan scans for on behalf of stanza `i`: literals (as text) or
+  // one pattern (in Hyperscan's syntax).
+  struct Prefilter {
+    bool literals = false;
+    std::vector<std::string> patterns;
+  };
+  const Prefilter& prefilter(size_t i) const { return prefilters_[i]; }
 
  private:
   StanzaMatcher() = default;
@@ -102,6 +111,7 @@ class StanzaMatcher {
   std::vector<config::Stanza> stanzas_;
   std::vector<std::unique_ptr<RE2>> extractors_;
   std::vector<std::unique_ptr<FastExtractor>> fast_;  // nullptr: RE2 only.
+  std::vector<Prefilter> prefilters_;
   hs_database_t* database_ = nullptr;
   hs_scratch_t* prototype_ = nullptr;
 };

@@ -3,10 +3,14 @@
 #ifndef EXACT_TESTS_MATCH_MATCHER_FIXTURE_H_
 #define EXACT_TESTS_MATCH_MATCHER_FIXTURE_H_
 
+#include <dirent.h>
+
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "src/base/files.h"
 #include "src/config/servers_conf.h"
@@ -45,6 +49,29 @@ inline ScanResult ScanText(const StanzaMatcher& m, absl::string_view text) {
   auto scratch = m.NewScratch();
   m.Scan(text, scratch.get(), &r.logins, &r.counts);
   return r;
+}
+
+// Every line of the bundled sample log and of the shared corpus
+// (tests/corpus/*.log), without the corpus's "# " comments.
+inline std::vector<std::string> CorpusLines() {
+  std::vector<std::string> lines;
+  auto add_file = [&](const std::string& path) {
+    absl::StatusOr<std::string> text = base::ReadFileToString(path);
+    if (!text.ok()) return;
+    for (absl::string_view l : absl::StrSplit(*text, '\n')) {
+      if (!l.empty() && !absl::StartsWith(l, "# ")) lines.emplace_back(l);
+    }
+  };
+  add_file(std::string(EXACT_SOURCE_DIR) + "/conf/sample-mail.log");
+  if (DIR* dir = ::opendir(EXACT_CORPUS_DIR)) {
+    while (struct dirent* e = ::readdir(dir)) {
+      if (absl::EndsWith(e->d_name, ".log")) {
+        add_file(std::string(EXACT_CORPUS_DIR) + "/" + e->d_name);
+      }
+    }
+    ::closedir(dir);
+  }
+  return lines;
 }
 
 }  // namespace exact::match::testing

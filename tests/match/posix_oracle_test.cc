@@ -2,12 +2,9 @@
 // corpus and the sample log, exact's Hyperscan+RE2 matcher must agree with
 // glibc's POSIX regexec (what EXACT 1.41 used) on whether the line matches
 // and on the user and address text it captures.
-#include <dirent.h>
 #include <regex.h>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/match/matcher_fixture.h"
 
@@ -48,29 +45,8 @@ PosixForm ToPosix(const std::string& ere) {
   return f;
 }
 
-std::vector<std::string> OracleLines() {
-  std::vector<std::string> lines;
-  auto add_file = [&](const std::string& path) {
-    absl::StatusOr<std::string> text = base::ReadFileToString(path);
-    if (!text.ok()) return;
-    for (absl::string_view l : absl::StrSplit(*text, '\n')) {
-      if (!l.empty() && !absl::StartsWith(l, "# ")) lines.emplace_back(l);
-    }
-  };
-  add_file(std::string(EXACT_SOURCE_DIR) + "/conf/sample-mail.log");
-  if (DIR* dir = ::opendir(EXACT_CORPUS_DIR)) {
-    while (struct dirent* e = ::readdir(dir)) {
-      if (absl::EndsWith(e->d_name, ".log")) {
-        add_file(std::string(EXACT_CORPUS_DIR) + "/" + e->d_name);
-      }
-    }
-    ::closedir(dir);
-  }
-  return lines;
-}
-
 TEST(PosixOracle, BundledStanzasAgreeWithRegexecOnEveryCorpusLine) {
-  std::vector<std::string> lines = OracleLines();
+  std::vector<std::string> lines = testing::CorpusLines();
   ASSERT_GT(lines.size(), 1500u);
   int matched = 0;
   for (const config::Stanza& stanza : testing::BundledStanzas()) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -44,7 +45,8 @@ void Usage(FILE* out) {
                "  --publish     include the final LMDB publish of the table\n"
                "  --json        print one JSON object instead of text\n"
                "  --no-baseline skip the read+newline-count baseline\n"
-               "  --print-patterns  print the stanzas as translated for Hyperscan/RE2, and exit\n");
+               "  --print-patterns  print the stanzas as translated for Hyperscan/RE2, and exit\n"
+               "  --print-prefilters  print what Hyperscan scans for on each stanza's behalf, and exit\n");
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -93,6 +95,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   int threads = 0, tokens = 4;
   bool publish = false, json = false, baseline_on = true, print_patterns = false;
+  bool print_prefilters = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -118,6 +121,8 @@ int main(int argc, char** argv) {
       baseline_on = false;
     } else if (a == "--print-patterns") {
       print_patterns = true;
+    } else if (a == "--print-prefilters") {
+      print_prefilters = true;
     } else if (!a.empty() && a[0] == '-') {
       std::fprintf(stderr, "exact-bench: unknown option %s\n", a.c_str());
       Usage(stderr);
@@ -126,7 +131,7 @@ int main(int argc, char** argv) {
       files.push_back(a);
     }
   }
-  if (config_path.empty() || (files.empty() && !print_patterns)) {
+  if (config_path.empty() || (files.empty() && !print_patterns && !print_prefilters)) {
     Usage(stderr);
     return EX_USAGE;
   }
@@ -144,6 +149,17 @@ int main(int argc, char** argv) {
   if (!matcher.ok()) {
     std::fputs(diags.ToString().c_str(), stderr);
     return EX_CONFIG;
+  }
+  if (print_prefilters) {
+    for (size_t i = 0; i < (*matcher)->stanzas().size(); ++i) {
+      const auto& p = (*matcher)->prefilter(i);
+      std::printf("%s: %s\n", (*matcher)->stanzas()[i].name.c_str(),
+                  p.literals ? "literals" : "pattern");
+      for (const std::string& text : p.patterns) {
+        std::printf("  \"%s\"\n", absl::CEscape(text).c_str());
+      }
+    }
+    return 0;
   }
   uint64_t total = 0;
   for (const std::string& f : files) {
