@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status_macros.h"
 #include "src/publish/map_writer.h"
+#include "src/publish/sorted_items.h"
 
 namespace exact::publish {
 namespace {
@@ -27,19 +28,21 @@ class LmdbMapWriter final : public MapWriter {
   explicit LmdbMapWriter(MapFile file) : f_(std::move(file)), temp_(f_.name + ".tmp") {}
 
   absl::Status Write(const std::vector<RelayRecord>& records) override {
-    std::vector<std::pair<std::string, std::string>> items;
-    items.reserve(records.size());
+    SortedItems items;  // LMDB's default order: memcmp.
+    items.Reserve(records.size() + 16, records.size() * 32);
+    char key[kMaxKeyText + 1], value[kMaxValueText + 1];
     for (const RelayRecord& r : records) {
-      // std::string keeps the terminating NUL as part of the data.
-      items.emplace_back(r.address.ToString() + '\0', MapValue(r) + '\0');
+      // Keys and values carry their terminating NUL, as postmap writes them.
+      size_t k = FormatKey(r.address, key);
+      key[k++] = '\0';
+      size_t v = FormatValue(r, value);
+      value[v++] = '\0';
+      items.Add(absl::string_view(key, k), absl::string_view(value, v));
     }
-    for (const auto& [key, value] : StaticEntries(config::MapFormat::kLmdb)) {
-      items.emplace_back(key + '\0', value + '\0');
+    for (const auto& [k, v] : StaticEntries(config::MapFormat::kLmdb)) {
+      items.Add(k + '\0', v + '\0');
     }
-    std::sort(items.begin(), items.end());  // LMDB's default order: memcmp.
-    items.erase(std::unique(items.begin(), items.end(),
-                            [](const auto& a, const auto& b) { return a.first == b.first; }),
-                items.end());
+    items.SortAndDedupe();
 
     EXACT_RETURN_IF_ERROR(f_.dir.Remove(temp_));
     absl::Status status = base::WithWorkingDirectory(f_.dir, [&] { return Build(items); });
@@ -54,35 +57,47 @@ class LmdbMapWriter final : public MapWriter {
   std::string path() const override { return f_.dir.PathOf(f_.name); }
 
  private:
-  absl::Status Build(const std::vector<std::pair<std::string, std::string>>& items) {
+  absl::Status Build(const SortedItems& items) {
     MDB_env* env = nullptr;
     int rc = mdb_env_create(&env);
     if (rc != 0) return LmdbError(rc, "mdb_env_create");
     size_t bytes = 0;
-    for (const auto& [k, v] : items) bytes += k.size() + v.size() + 32;
+    for (size_t i = 0; i < items.size(); ++i) {
+      bytes += items.key(i).size() + items.value(i).size() + 32;
+    }
     // Address space only: without MDB_WRITEMAP the file grows as written.
     size_t map_size = std::max<size_t>(1 << 20, bytes * 3);
     map_size = (map_size + 4095) & ~size_t{4095};
     rc = mdb_env_set_mapsize(env, map_size);
-    if (rc == 0) rc = mdb_env_open(env, temp_.c_str(), MDB_NOSUBDIR | MDB_NOLOCK, f_.mode);
+    constexpr unsigned kFlags = MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC;
+    if (rc == 0) rc = mdb_env_open(env, temp_.c_str(), kFlags, f_.mode);
     if (rc != 0) {
       mdb_env_close(env);
       return LmdbError(rc, absl::StrCat("create ", f_.dir.PathOf(temp_)));
     }
-    MDB_txn* txn = nullptr;
-    MDB_dbi dbi;
-    rc = mdb_txn_begin(env, nullptr, 0, &txn);
-    if (rc == 0) rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
-    for (size_t i = 0; rc == 0 && i < items.size(); ++i) {
-      MDB_val key{items[i].first.size(), const_cast<char*>(items[i].first.data())};
-      MDB_val val{items[i].second.size(), const_cast<char*>(items[i].second.data())};
-      rc = mdb_put(txn, dbi, &key, &val, MDB_APPEND);
-    }
-    if (rc == 0) {
-      rc = mdb_txn_commit(txn);
-    } else if (txn != nullptr) {
-      mdb_txn_abort(txn);
-    }
+    // Commit every kBatch keys: LMDB holds a transaction's dirty pages in
+    // memory until commit, ~40 MB for a million keys in one. MDB_NOSYNC
+    // (the file is a private temp file until renamed) and one sync at the end.
+    constexpr size_t kBatch = 65536;
+    MDB_dbi dbi = 0;
+    size_t start = 0;
+    do {  // At least once: an empty map is still a valid database.
+      MDB_txn* txn = nullptr;
+      rc = mdb_txn_begin(env, nullptr, 0, &txn);
+      if (rc != 0) break;
+      if (start == 0) rc = mdb_dbi_open(txn, nullptr, 0, &dbi);
+      for (size_t i = start; rc == 0 && i < items.size() && i < start + kBatch; ++i) {
+        MDB_val key{items.key(i).size(), const_cast<char*>(items.key(i).data())};
+        MDB_val val{items.value(i).size(), const_cast<char*>(items.value(i).data())};
+        rc = mdb_put(txn, dbi, &key, &val, MDB_APPEND);
+      }
+      if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+      } else {
+        mdb_txn_abort(txn);
+      }
+      start += kBatch;
+    } while (rc == 0 && start < items.size());
     if (rc == 0) rc = mdb_env_sync(env, 1);
     mdb_env_close(env);
     if (rc != 0) return LmdbError(rc, absl::StrCat("write ", f_.dir.PathOf(temp_)));

@@ -1,6 +1,9 @@
 // Map target → writer.
 #include "src/publish/map_writer.h"
 
+#include <charconv>
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "src/base/status_macros.h"
 
@@ -18,7 +21,31 @@ std::string MapFileName(config::MapFormat format, const std::string& name) {
   return name;
 }
 
-std::string MapValue(const RelayRecord& record) { return absl::StrCat(record.expiry); }
+std::string MapValue(const RelayRecord& record) {
+  char text[kMaxValueText];
+  return std::string(text, FormatValue(record, text));
+}
+
+size_t FormatKey(const match::IpAddress& address, char* out) {
+  if (!address.is_v4()) {
+    std::string text = address.ToString();
+    std::memcpy(out, text.data(), text.size());
+    return text.size();
+  }
+  char* p = out;
+  for (int i = 12; i < 16; ++i) {
+    unsigned b = address.bytes()[static_cast<size_t>(i)];
+    if (i > 12) *p++ = '.';
+    if (b >= 100) *p++ = static_cast<char>('0' + b / 100);
+    if (b >= 10) *p++ = static_cast<char>('0' + b / 10 % 10);
+    *p++ = static_cast<char>('0' + b % 10);
+  }
+  return static_cast<size_t>(p - out);
+}
+
+size_t FormatValue(const RelayRecord& record, char* out) {
+  return static_cast<size_t>(std::to_chars(out, out + kMaxValueText, record.expiry).ptr - out);
+}
 
 std::vector<std::pair<std::string, std::string>> MapWriter::StaticEntries(
     config::MapFormat format) const {

@@ -50,6 +50,14 @@ class MapWriter {
   std::vector<match::Network> static_networks_;
 };
 
+// The Postfix key of an address (IpAddress::ToString) and the map value of
+// a record (MapValue), written into `out` without allocating; they return
+// the length. For map builds of a million keys.
+inline constexpr size_t kMaxKeyText = 39;    // "ffff:...:ffff"
+inline constexpr size_t kMaxValueText = 20;  // An int64.
+size_t FormatKey(const match::IpAddress& address, char* out);
+size_t FormatValue(const RelayRecord& record, char* out);
+
 // Checks that every `static` network can be written in every format in
 // `formats`, reporting each one that cannot at its location.
 void CheckStaticNetworks(const config::Settings& settings, const match::NetworkSet& statics,

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <oneapi/tbb/parallel_sort.h>
+
 #include "absl/hash/hash.h"
 
 namespace exact::table {
@@ -17,6 +19,26 @@ RelayTable::RelayTable(size_t shards) {
 RelayTable::Shard& RelayTable::ShardFor(const IpAddress& address) const {
   size_t h = absl::Hash<IpAddress>{}(address);
   return *shards_[(h >> 7) % shards_.size()];  // Low bits pick flat_hash_map slots.
+}
+
+namespace {
+
+uint32_t Age(UnixSeconds expiry, UnixSeconds login) {
+  const UnixSeconds age = expiry - login;
+  return age <= 0 ? 0 : age >= UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(age);
+}
+
+}  // namespace
+
+RelayRecord RelayTable::ToRecord(const Shard& shard, const IpAddress& address, const Entry& e) {
+  return RelayRecord{address, std::string(shard.users.Get(e.user)), e.expiry - e.login_age,
+                     e.expiry};
+}
+
+void RelayTable::CompactUsers(Shard* shard) {
+  UserArena fresh;
+  for (auto& [address, e] : shard->entries) e.user = fresh.Add(shard->users.Get(e.user));
+  shard->users.Swap(&fresh);
 }
 
 void RelayTable::LowerNextExpiry(UnixSeconds expiry) {
@@ -38,9 +60,15 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
     // An entry may have expired without a sweep yet: that is a new relay
     // grant, and must be published as one.
     result = inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
-    e.user.assign(user.data(), user.size());
-    e.last_login = now;
+    if (inserted) {
+      e.user = shard.users.Add(user);
+    } else if (shard.users.Get(e.user) != user) {
+      shard.users.Release(e.user);
+      e.user = shard.users.Add(user);
+    }
     e.expiry = std::max(e.expiry, expiry);
+    e.login_age = Age(e.expiry, now);
+    if (shard.users.WantsCompaction()) CompactUsers(&shard);
   }
   LowerNextExpiry(expiry);
   return result;
@@ -52,8 +80,13 @@ void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {
   {
     base::MutexLock lock(&shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(record.address);
-    if (!inserted && it->second.expiry >= record.expiry) return;
-    it->second = Entry{record.user, record.last_login, record.expiry};
+    Entry& e = it->second;
+    if (!inserted && e.expiry >= record.expiry) return;
+    if (!inserted) shard.users.Release(e.user);
+    e.user = shard.users.Add(record.user);
+    e.expiry = record.expiry;
+    e.login_age = Age(record.expiry, record.last_login);
+    if (shard.users.WantsCompaction()) CompactUsers(&shard);
   }
   LowerNextExpiry(record.expiry);
 }
@@ -66,14 +99,17 @@ size_t RelayTable::Expire(UnixSeconds now) {
   next_expiry_.store(kNever, std::memory_order_release);
   for (auto& shard : shards_) {
     base::MutexLock lock(&shard->mu);
+    UserArena* users = &shard->users;  // Held: the analysis cannot see into the lambda.
     absl::erase_if(shard->entries, [&](const auto& kv) {
       if (kv.second.expiry <= now) {
         ++removed;
+        users->Release(kv.second.user);
         return true;
       }
       earliest = std::min(earliest, kv.second.expiry);
       return false;
     });
+    if (shard->users.WantsCompaction()) CompactUsers(shard.get());
   }
   LowerNextExpiry(earliest);
   return removed;
@@ -81,14 +117,17 @@ size_t RelayTable::Expire(UnixSeconds now) {
 
 std::vector<RelayRecord> RelayTable::Snapshot(UnixSeconds now) const {
   std::vector<RelayRecord> out;
+  out.reserve(size());  // Exact unless an Upsert races with us; then it only regrows.
   for (const auto& shard : shards_) {
     base::MutexLock lock(&shard->mu);
     for (const auto& [address, e] : shard->entries) {
-      if (e.expiry > now) out.push_back({address, e.user, e.last_login, e.expiry});
+      if (e.expiry > now) out.push_back(ToRecord(*shard, address, e));
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const RelayRecord& a, const RelayRecord& b) { return a.address < b.address; });
+  // Publishing a million addresses is mostly this sort: use idle cores.
+  tbb::parallel_sort(out.begin(), out.end(), [](const RelayRecord& a, const RelayRecord& b) {
+    return a.address < b.address;
+  });
   return out;
 }
 
@@ -97,7 +136,7 @@ std::optional<RelayRecord> RelayTable::Lookup(const IpAddress& address, UnixSeco
   base::MutexLock lock(&shard.mu);
   auto it = shard.entries.find(address);
   if (it == shard.entries.end() || it->second.expiry <= now) return std::nullopt;
-  return RelayRecord{address, it->second.user, it->second.last_login, it->second.expiry};
+  return ToRecord(shard, address, it->second);
 }
 
 size_t RelayTable::size() const {

@@ -22,6 +22,7 @@
 #include "src/base/clock.h"
 #include "src/base/mutex.h"
 #include "src/match/ip_address.h"
+#include "src/table/user_arena.h"
 
 namespace exact::table {
 
@@ -66,17 +67,23 @@ class RelayTable {
   size_t size() const;
 
  private:
+  // 16 bytes, so that a slot with its key is 32: the table's memory at a
+  // million addresses is mostly slots.
   struct Entry {
-    std::string user;
-    UnixSeconds last_login;
-    UnixSeconds expiry;
+    UnixSeconds expiry = 0;
+    uint32_t user = 0;       // Handle in the shard's UserArena.
+    uint32_t login_age = 0;  // expiry - last login, in seconds (saturating).
   };
   struct Shard {
     mutable base::Mutex mu;
     absl::flat_hash_map<IpAddress, Entry> entries ABSL_GUARDED_BY(mu);
+    UserArena users ABSL_GUARDED_BY(mu);
   };
 
   Shard& ShardFor(const IpAddress& address) const;
+  static RelayRecord ToRecord(const Shard& shard, const IpAddress& address, const Entry& e)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  static void CompactUsers(Shard* shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   void LowerNextExpiry(UnixSeconds expiry);
 
   std::vector<std::unique_ptr<Shard>> shards_;

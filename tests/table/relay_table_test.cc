@@ -2,6 +2,7 @@
 #include "src/table/relay_table.h"
 
 #include <atomic>
+#include <string>
 #include <thread>
 
 #include "gtest/gtest.h"
@@ -17,6 +18,33 @@ TEST(RelayTable, NewAddressIsAddedThenRefreshed) {
   EXPECT_EQ(t.Upsert(Ip("192.0.2.1"), "alice", 1010, 60), RelayTable::UpsertResult::kRefreshed);
   EXPECT_EQ(t.size(), 1u);
   EXPECT_EQ(t.Lookup(Ip("192.0.2.1"), 1010)->expiry, 1070);
+}
+
+// Users live in a per-shard arena that is compacted as names are replaced
+// and entries expire: every live entry keeps its own user and login time.
+TEST(RelayTable, UsersAndLoginTimesSurviveReplacementExpiryAndCompaction) {
+  RelayTable t;
+  auto addr = [](uint32_t i) { return IpAddress::FromV4(0x0a000000 + i); };
+  constexpr uint32_t kN = 5000;
+  for (int round = 0; round < 8; ++round) {
+    for (uint32_t i = 0; i < kN; ++i) {
+      // Odd addresses get a new, longer name each round; even ones keep theirs.
+      std::string user = i % 2 ? "user-" + std::to_string(i) + std::string(round, 'x')
+                               : "u" + std::to_string(i);
+      t.Upsert(addr(i), user, 1000 + round, i < kN / 2 ? 10 : 100);
+    }
+  }
+  EXPECT_EQ(t.Expire(1017), kN / 2);  // The first half's windows ended at 1007 + 10.
+  t.Upsert(addr(kN), std::string(300, 'L'), 1020, 100);
+  for (uint32_t i = kN / 2; i < kN; ++i) {
+    std::optional<RelayRecord> r = t.Lookup(addr(i), 1020);
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->user, i % 2 ? "user-" + std::to_string(i) + "xxxxxxx" : "u" + std::to_string(i));
+    EXPECT_EQ(r->last_login, 1007);
+    EXPECT_EQ(r->expiry, 1107);
+  }
+  EXPECT_EQ(t.Lookup(addr(kN), 1020)->user, std::string(300, 'L'));
+  EXPECT_EQ(t.Snapshot(1020).size(), kN / 2 + 1);
 }
 
 TEST(RelayTable, ExpiryIsExactToTheSecond) {
