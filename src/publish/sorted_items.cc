@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include <oneapi/tbb/parallel_sort.h>
+#include "src/base/parallel_sort.h"
 
 namespace exact::publish {
 
@@ -33,7 +33,7 @@ void SortedItems::SortAndDedupe() {
     }
     return a.key_len == b.key_len ? 0 : (a.key_len < b.key_len ? -1 : 1);
   };
-  tbb::parallel_sort(items_.begin(), items_.end(), [&](const Item& a, const Item& b) {
+  base::ParallelSort(items_.begin(), items_.end(), [&](const Item& a, const Item& b) {
     int c = compare_keys(a, b);
     return c != 0 ? c < 0 : a.offset < b.offset;  // The earlier addition first.
   });

@@ -3,9 +3,8 @@
 
 #include <algorithm>
 
-#include <oneapi/tbb/parallel_sort.h>
-
 #include "absl/hash/hash.h"
+#include "src/base/parallel_sort.h"
 
 namespace exact::table {
 
@@ -125,7 +124,7 @@ std::vector<RelayRecord> RelayTable::Snapshot(UnixSeconds now) const {
     }
   }
   // Publishing a million addresses is mostly this sort: use idle cores.
-  tbb::parallel_sort(out.begin(), out.end(), [](const RelayRecord& a, const RelayRecord& b) {
+  base::ParallelSort(out.begin(), out.end(), [](const RelayRecord& a, const RelayRecord& b) {
     return a.address < b.address;
   });
   return out;
