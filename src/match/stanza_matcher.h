@@ -4,11 +4,11 @@
 // any stanza's prefilter (a superset of the stanza) matches; it reports
 // pattern ids and end offsets only. Where the FastExtractor applies, the
 // prefilter is the stanza's required literals (match/required_literals.h);
-// otherwise the stanza from its longest literal on. On each such line the candidate stanzas
-// are tried in file order — the first that matches wins (EXACT 1.41's rule)
-// — by the FastExtractor where the stanza allows, else by RE2 (linear time,
-// leftmost-longest, bytes not UTF-8), and the groups give the user and the
-// address. Hyperscan never decides; docs/matching.md says why.
+// otherwise the stanza from its longest literal on. On each such line the
+// candidate stanzas are tried in file order — the first that matches wins
+// (EXACT 1.41's rule) — by the FastExtractor where the stanza allows, else
+// by RE2 (linear time, leftmost-longest, bytes not UTF-8), and the groups
+// give the user and the address. Hyperscan never decides; docs/matching.md says why.
 //
 // Thread safety: a StanzaMatcher is immutable after Create() and may be
 // shared by any number of threads, each with its own Scratch.

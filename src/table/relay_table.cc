@@ -34,6 +34,15 @@ RelayRecord RelayTable::ToRecord(const Shard& shard, const IpAddress& address, c
                      e.expiry};
 }
 
+void RelayTable::SetUser(Shard* shard, Entry* e, bool new_entry, absl::string_view user) {
+  if (!new_entry) {
+    if (shard->users.Get(e->user) == user) return;
+    shard->users.Release(e->user);
+  }
+  e->user = shard->users.Add(user);
+  if (shard->users.WantsCompaction()) CompactUsers(shard);
+}
+
 void RelayTable::CompactUsers(Shard* shard) {
   UserArena fresh;
   for (auto& [address, e] : shard->entries) e.user = fresh.Add(shard->users.Get(e.user));
@@ -59,15 +68,9 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
     // An entry may have expired without a sweep yet: that is a new relay
     // grant, and must be published as one.
     result = inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
-    if (inserted) {
-      e.user = shard.users.Add(user);
-    } else if (shard.users.Get(e.user) != user) {
-      shard.users.Release(e.user);
-      e.user = shard.users.Add(user);
-    }
+    SetUser(&shard, &e, inserted, user);
     e.expiry = std::max(e.expiry, expiry);
     e.login_age = Age(e.expiry, now);
-    if (shard.users.WantsCompaction()) CompactUsers(&shard);
   }
   LowerNextExpiry(expiry);
   return result;
@@ -81,11 +84,9 @@ void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {
     auto [it, inserted] = shard.entries.try_emplace(record.address);
     Entry& e = it->second;
     if (!inserted && e.expiry >= record.expiry) return;
-    if (!inserted) shard.users.Release(e.user);
-    e.user = shard.users.Add(record.user);
+    SetUser(&shard, &e, inserted, record.user);
     e.expiry = record.expiry;
     e.login_age = Age(record.expiry, record.last_login);
-    if (shard.users.WantsCompaction()) CompactUsers(&shard);
   }
   LowerNextExpiry(record.expiry);
 }

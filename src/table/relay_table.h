@@ -83,6 +83,10 @@ class RelayTable {
   Shard& ShardFor(const IpAddress& address) const;
   static RelayRecord ToRecord(const Shard& shard, const IpAddress& address, const Entry& e)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
+  // Points `e` at `user`: a new entry gets a new name; an existing one keeps
+  // its name when unchanged, else the old name becomes garbage.
+  static void SetUser(Shard* shard, Entry* e, bool new_entry, absl::string_view user)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static void CompactUsers(Shard* shard) ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   void LowerNextExpiry(UnixSeconds expiry);
 

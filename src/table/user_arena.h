@@ -8,8 +8,8 @@
 #define EXACT_SRC_TABLE_USER_ARENA_H_
 
 #include <cstdint>
-#include <cstring>
 #include <string>
+#include <utility>
 
 #include "absl/strings/string_view.h"
 
@@ -42,8 +42,6 @@ class UserArena {
     bytes_.swap(other->bytes_);
     std::swap(garbage_, other->garbage_);
   }
-
-  size_t bytes() const { return bytes_.size(); }
 
  private:
   std::string bytes_;

@@ -46,7 +46,8 @@ void Usage(FILE* out) {
                "  --json        print one JSON object instead of text\n"
                "  --no-baseline skip the read+newline-count baseline\n"
                "  --print-patterns  print the stanzas as translated for Hyperscan/RE2, and exit\n"
-               "  --print-prefilters  print what Hyperscan scans for on each stanza's behalf, and exit\n");
+               "  --print-prefilters  print what Hyperscan scans for on each stanza's behalf,\n"
+               "                    and exit\n");
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
