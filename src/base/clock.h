@@ -13,6 +13,14 @@ namespace exact::base {
 // Seconds since the Unix epoch, the unit of every expiry in exact.
 using UnixSeconds = int64_t;
 
+// Milliseconds on CLOCK_MONOTONIC: for pacing (publish intervals), never for
+// expiries, which follow the wall clock that log lines and dumps use.
+inline int64_t MonotonicMillis() {
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 // "YYYY-mm-dd HH:MM:SS" in local time, as dumps and tools show times.
 std::string FormatLocalTime(UnixSeconds t);
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
 
@@ -64,6 +65,22 @@ bool ParseDuration(absl::string_view text, int64_t* seconds) {
     return false;
   }
   *seconds = value * unit;
+  return true;
+}
+
+bool ParseDurationMillis(absl::string_view text, int64_t* millis) {
+  if (absl::ConsumeSuffix(&text, "ms")) {
+    int64_t value = 0;
+    if (text.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(text[0])) ||
+        !absl::SimpleAtoi(text, &value) || value <= 0 || value > 86400 * 1000LL) {
+      return false;
+    }
+    *millis = value;
+    return true;
+  }
+  int64_t seconds = 0;
+  if (!ParseDuration(text, &seconds)) return false;
+  *millis = seconds * 1000;
   return true;
 }
 
@@ -133,17 +150,20 @@ std::function<void(const Value&, Settings*)> MapNameSetter(MapFormat format) {
   };
 }
 
-std::function<void(const Value&, Settings*)> DurationSetter(int64_t Settings::*field,
-                                                            absl::string_view key) {
-  std::string k(key);
-  return [field, k](const Value& v, Settings* s) {
-    int64_t seconds;
-    if (!ParseDuration(v.text, &seconds)) {
-      v.Error(absl::StrCat("\"", k, "\" must be a positive number of seconds (or 30m, 2h, 1d); "
-                           "got \"", v.text, "\""));
+// A setter for a duration field: `parse` reads the value, `expected` says
+// what it should have been.
+std::function<void(const Value&, Settings*)> DurationSetter(
+    int64_t Settings::*field, absl::string_view key,
+    bool (*parse)(absl::string_view, int64_t*) = ParseDuration,
+    absl::string_view expected = "a positive number of seconds (or 30m, 2h, 1d)") {
+  std::string k(key), e(expected);
+  return [field, k, e, parse](const Value& v, Settings* s) {
+    int64_t value;
+    if (!parse(v.text, &value)) {
+      v.Error(absl::StrCat("\"", k, "\" must be ", e, "; got \"", v.text, "\""));
       return;
     }
-    s->*field = seconds;
+    s->*field = value;
   };
 }
 
@@ -233,7 +253,9 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"timeout", DurationSetter(&Settings::timeout, "timeout")},
       {"ignore", ListSetter(&Settings::ignore_networks)},
       {"static", ListSetter(&Settings::static_networks)},
-      {"publish_interval", DurationSetter(&Settings::publish_interval, "publish_interval")},
+      {"publish_interval",
+       DurationSetter(&Settings::publish_interval_ms, "publish_interval", ParseDurationMillis,
+                      "a positive duration such as 500ms, 1s or 2")},
       {"socketmap",
        [](const Value& v, Settings* s) {
          if (!SingleWord(v, "socketmap")) return;

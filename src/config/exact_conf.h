@@ -69,7 +69,9 @@ struct Settings {
   // match::ParseNetworks.
   std::vector<std::pair<std::string, SourceLocation>> ignore_networks;  // Never publish.
   std::vector<std::pair<std::string, SourceLocation>> static_networks;  // Always publish.
-  int64_t publish_interval = 1;  // At most one map rename per this many seconds.
+  // At most one map rename per this many milliseconds: short enough that a
+  // login is in the map within a second, long enough to coalesce bursts.
+  int64_t publish_interval_ms = 500;
   std::optional<InlineStanza> inline_stanza;
 
   // Where `server` and `serverdefs` were set, for later diagnostics.
@@ -92,6 +94,9 @@ bool ParseFieldOrder(absl::string_view text, FieldOrder* order);
 
 // Parses "1800", "30m", "2h", "1d" into seconds; false on anything else.
 bool ParseDuration(absl::string_view text, int64_t* seconds);
+
+// Parses "250ms" or anything ParseDuration takes into milliseconds.
+bool ParseDurationMillis(absl::string_view text, int64_t* millis);
 
 }  // namespace exact::config
 

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -49,7 +50,8 @@ using base::UnixSeconds;
 
 constexpr size_t kChunkBytes = 256 * 1024;  // perf.md: 256 KiB chunks scan fastest.
 constexpr size_t kChunksInPool = 16;
-constexpr UnixSeconds kPublishRetry = 5;
+constexpr int64_t kPublishRetryMs = 5000;
+constexpr int64_t kNeverMs = INT64_MAX;
 
 void PrintDiagnostics(const config::Diagnostics& diags) {
   for (const config::Diagnostic& d : diags.all()) std::fprintf(stderr, "%s\n", d.ToString().c_str());
@@ -199,7 +201,7 @@ class Daemon {
   std::unique_ptr<publish::SocketmapServer> socketmap_;
   base::UniqueFd signal_fd_;
   base::UniqueFd event_fd_;
-  UnixSeconds last_publish_ = 0;
+  int64_t last_publish_ms_ = INT64_MIN / 2;  // base::MonotonicMillis() of the last publish.
   uint64_t refreshed_at_publish_ = 0;
 };
 
@@ -385,7 +387,7 @@ bool Daemon::Publish(UnixSeconds now, const char* why) {
       ok = false;
     }
   }
-  last_publish_ = now;
+  last_publish_ms_ = base::MonotonicMillis();
   if (pipeline_) refreshed_at_publish_ = pipeline_->stats().refreshed.load();
   base::LogDebug("published %zu address(es) (%s)", records.size(), why);
   return ok;
@@ -412,7 +414,7 @@ void Daemon::Reload() {
   kept.timeout = loaded.config->settings.timeout;
   kept.flush = loaded.config->settings.flush;
   kept.suspicious = loaded.config->settings.suspicious;
-  kept.publish_interval = loaded.config->settings.publish_interval;
+  kept.publish_interval_ms = loaded.config->settings.publish_interval_ms;
   kept.servers = loaded.config->settings.servers;
   config_.settings = kept;
   config_.stanzas = loaded.config->stanzas;
@@ -449,25 +451,32 @@ void Daemon::LogStats(const char* when) {
 }
 
 int Daemon::ControlLoop() {
-  UnixSeconds publish_due = table::RelayTable::kNever;
+  // Expiries and flushes follow the wall clock in seconds; publishes are
+  // paced in monotonic milliseconds.
+  int64_t publish_due_ms = kNeverMs;
   UnixSeconds next_flush = clock_.Now() + config_.settings.flush;
   for (;;) {
-    UnixSeconds now = clock_.Now();
-    UnixSeconds deadline = std::min({table_.NextExpiry(), publish_due, next_flush});
-    int timeout_ms = -1;
-    if (deadline != table::RelayTable::kNever) {
+    UnixSeconds wall_deadline = std::min(table_.NextExpiry(), next_flush);
+    int64_t timeout_ms = publish_due_ms == kNeverMs
+                             ? kNeverMs
+                             : publish_due_ms - base::MonotonicMillis();
+    if (wall_deadline != table::RelayTable::kNever) {
       struct timespec ts;
       ::clock_gettime(CLOCK_REALTIME, &ts);
       int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(deadline * 1000 - now_ms, 0, 3600000));
+      timeout_ms = std::min(timeout_ms, wall_deadline * 1000 - now_ms);
     }
     struct pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {event_fd_.get(), POLLIN, 0}};
-    int n = ::poll(fds, 2, timeout_ms);
+    int n = ::poll(fds, 2,
+                   timeout_ms == kNeverMs
+                       ? -1
+                       : static_cast<int>(std::clamp<int64_t>(timeout_ms, 0, 3600000)));
     if (n < 0 && errno != EINTR) {
       base::LogError("poll: %s", std::strerror(errno));
       return EX_OSERR;
     }
-    now = clock_.Now();
+    UnixSeconds now = clock_.Now();
+    int64_t now_ms = base::MonotonicMillis();
     if (n > 0 && (fds[0].revents & POLLIN)) {
       struct signalfd_siginfo si;
       while (::read(signal_fd_.get(), &si, sizeof si) == sizeof si) {
@@ -478,7 +487,7 @@ int Daemon::ControlLoop() {
             return 0;
           case SIGHUP: Reload(); break;
           case SIGUSR1: Dump(); break;
-          case SIGALRM: publish_due = now; break;
+          case SIGALRM: publish_due_ms = now_ms; break;
         }
         struct pollfd again = {signal_fd_.get(), POLLIN, 0};
         if (::poll(&again, 1, 0) <= 0) break;
@@ -494,18 +503,19 @@ int Daemon::ControlLoop() {
       }
       // The first new address after a quiet spell goes out at once; a burst
       // is coalesced into one publish per interval.
-      publish_due = std::min(publish_due,
-                             std::max(now, last_publish_ + config_.settings.publish_interval));
+      publish_due_ms =
+          std::min(publish_due_ms,
+                   std::max(now_ms, last_publish_ms_ + config_.settings.publish_interval_ms));
     }
-    if (now >= table_.NextExpiry() && table_.Expire(now) > 0) publish_due = now;
+    if (now >= table_.NextExpiry() && table_.Expire(now) > 0) publish_due_ms = now_ms;
     if (now >= next_flush) {
       // Refreshed logins moved expiries: save them, at most once per flush.
-      if (pipeline_->stats().refreshed.load() != refreshed_at_publish_) publish_due = now;
+      if (pipeline_->stats().refreshed.load() != refreshed_at_publish_) publish_due_ms = now_ms;
       LogStats("periodic");
       next_flush = now + config_.settings.flush;
     }
-    if (now >= publish_due) {
-      publish_due = Publish(now, "change") ? table::RelayTable::kNever : now + kPublishRetry;
+    if (now_ms >= publish_due_ms) {
+      publish_due_ms = Publish(now, "change") ? kNeverMs : now_ms + kPublishRetryMs;
     }
   }
 }

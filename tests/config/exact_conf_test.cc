@@ -64,6 +64,24 @@ TEST(ExactConf, DurationsTakeUnits) {
   EXPECT_FALSE(ParseDuration("m", &v));
 }
 
+TEST(ExactConf, PublishIntervalTakesMilliseconds) {
+  int64_t ms = 0;
+  EXPECT_TRUE(ParseDurationMillis("250ms", &ms));
+  EXPECT_EQ(ms, 250);
+  EXPECT_TRUE(ParseDurationMillis("2", &ms));
+  EXPECT_EQ(ms, 2000);
+  EXPECT_TRUE(ParseDurationMillis("1m", &ms));
+  EXPECT_EQ(ms, 60000);
+  EXPECT_FALSE(ParseDurationMillis("0ms", &ms));
+  EXPECT_FALSE(ParseDurationMillis("ms", &ms));
+  EXPECT_FALSE(ParseDurationMillis("-5ms", &ms));
+  EXPECT_FALSE(ParseDurationMillis("1.5s", &ms));
+
+  Diagnostics d;
+  EXPECT_EQ(Parse("publish_interval 750ms\n", &d).publish_interval_ms, 750);
+  EXPECT_FALSE(d.HasErrors());
+}
+
 TEST(ExactConf, UnknownKeySuggestsTheNearestKey) {
   Diagnostics d;
   Parse("\n  timout 60\n", &d);
@@ -103,6 +121,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "/etc/exact/exact.conf:1:9: error: \"timeout\" must be a positive number of "
                 "seconds (or 30m, 2h, 1d); got \"abc\""},
         BadLine{"flush\n", "/etc/exact/exact.conf:1:6: error: missing value for \"flush\""},
+        BadLine{"publish_interval soon\n",
+                "/etc/exact/exact.conf:1:18: error: \"publish_interval\" must be a positive "
+                "duration such as 500ms, 1s or 2; got \"soon\""},
         BadLine{"authtype xml\n",
                 "/etc/exact/exact.conf:1:10: error: unknown authtype \"xml\"; expected text, db, "
                 "lmdb, cdb, exim or exim-cdb"},
