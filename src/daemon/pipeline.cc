@@ -51,6 +51,7 @@ void Pipeline::Run() {
     return work;
   };
   auto scan = [&scratches](Work* work) -> Work* {
+    ingest::FillChunk(work->chunk);  // A replayed range is read here, on this core.
     ThreadScratch& ts = scratches.local();
     if (ts.owner != work->matcher.get()) {
       ts.scratch = work->matcher->NewScratch();

@@ -1,6 +1,13 @@
 // A chunk: a buffer of whole log lines from one file, the unit that flows
 // from the reader through the pipeline. Chunks are pooled and recycled, so
 // memory stays bounded (pool size × capacity) whatever the log size.
+//
+// The reader either fills a chunk itself (read(), as when following a live
+// log) or, when replaying a regular file, only names a byte range of it and
+// leaves the pread() to the consumer: the copy then runs in parallel on the
+// scanning threads, and the bytes are still in that core's cache when the
+// scan reads them. Consumers call FillChunk() before text().
+//
 // Thread safety: a chunk is owned by one stage at a time.
 #ifndef EXACT_SRC_INGEST_CHUNK_H_
 #define EXACT_SRC_INGEST_CHUNK_H_
@@ -8,12 +15,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "src/base/mutex.h"
 
 namespace exact::ingest {
+
+struct ReaderCounts;
+
+// A byte range of a regular file whose lines a chunk is to hold: the lines
+// that *start* in [begin, end). The last of them may run past `end`; the
+// chunk's spare capacity beyond the range holds it.
+struct FileRange {
+  int fd = -1;                 // Kept open by the reader until it is destroyed.
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  const std::string* path = nullptr;  // For messages; owned by the reader.
+  ReaderCounts* counts = nullptr;     // Where read errors and oversized lines go.
+};
 
 struct Chunk {
   explicit Chunk(size_t cap) : data(new char[cap]), capacity(cap) {}
@@ -23,9 +45,17 @@ struct Chunk {
   size_t size = 0;            // Bytes of whole lines in data.
   uint32_t file_index = 0;    // Which maillog it came from.
   uint64_t file_offset = 0;   // Offset of data[0] in that file.
+  std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
   absl::string_view text() const { return absl::string_view(data.get(), size); }
 };
+
+// Reads a chunk's `unread` range, if it has one, into its buffer: the lines
+// that start in the range, whole. A line that does not fit in the capacity
+// left after the range is dropped and counted as oversized; a line cut by
+// the end of the file is kept, as the reader keeps a file's last line. A
+// read error leaves the chunk empty and is counted and logged.
+void FillChunk(Chunk* chunk);
 
 // A fixed set of chunks. The reader takes free ones, the pipeline's last
 // stage gives them back. A reader that outruns the pipeline (a replay) finds
@@ -52,6 +82,7 @@ class ChunkPool {
     Chunk* c = free_.back();
     free_.pop_back();
     c->size = 0;
+    c->unread.reset();
     return c;
   }
 

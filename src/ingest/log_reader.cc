@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -196,9 +197,34 @@ void LogReader::CheckRotation(Source* src) {
   }
 }
 
+bool LogReader::EmitRanges(Source* src) {
+  const size_t capacity = pool_->chunk_capacity();
+  if (!options_.consumer_reads || capacity <= 2 * (options_.max_line_bytes + 1)) return false;
+  struct stat st;
+  if (!src->fd.valid() || ::fstat(src->fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  // The capacity beyond a range holds its last line, up to max_line_bytes.
+  const uint64_t range_bytes = capacity - options_.max_line_bytes - 1;
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  // A file that grows while it is replayed is followed to its new end.
+  while (src->offset < size && !WaitForStop(absl::ZeroDuration())) {
+    while (src->offset < size && !WaitForStop(absl::ZeroDuration())) {
+      Chunk* c = TakeChunk();
+      uint64_t end = std::min(size, src->offset + range_bytes);
+      c->file_index = src->index;
+      c->unread = FileRange{src->fd.get(), src->offset, end, &paths_[src->index], &counts_};
+      counts_.bytes.fetch_add(end - src->offset, std::memory_order_relaxed);
+      src->offset = end;
+      Emit(c);
+    }
+    if (::fstat(src->fd.get(), &st) == 0) size = static_cast<uint64_t>(st.st_size);
+  }
+  return true;
+}
+
 void LogReader::Run() {
   if (!options_.follow) {
     for (Source& src : sources_) {
+      if (EmitRanges(&src)) continue;
       while (src.fd.valid() && !WaitForStop(absl::ZeroDuration())) {
         if (ReadOnce(&src) <= 0) break;
       }

@@ -11,6 +11,11 @@
 // until its newline arrives. A line longer than max_line_bytes is dropped
 // and counted, never buffered without bound.
 //
+// A replayed regular file is, by default, not read here at all: it is cut
+// into byte ranges that the scanning threads pread() themselves (see
+// FillChunk in chunk.h), so that the copy out of the page cache is spread
+// over every core instead of one.
+//
 // Thread safety: Run() on one thread; Stop() and counts() from any thread.
 #ifndef EXACT_SRC_INGEST_LOG_READER_H_
 #define EXACT_SRC_INGEST_LOG_READER_H_
@@ -41,7 +46,18 @@ struct ReaderOptions {
   // buys a fifth of a second of login-to-relay latency.
   absl::Duration poll_interval = absl::Milliseconds(50);
   absl::Duration rotate_wait = absl::Seconds(120);
+  // Replay only: hand regular files on as ranges for the consumer to read,
+  // each of chunk capacity - max_line_bytes - 1 bytes. Needs a capacity above
+  // 2 × (max_line_bytes + 1); below that, or when false, the reader read()s
+  // every chunk itself.
+  bool consumer_reads = true;
 };
+
+// The chunk capacity that gives chunks of `lines_bytes` of log in either
+// mode: room for the range plus its last line.
+inline size_t ChunkCapacity(size_t lines_bytes, const ReaderOptions& options) {
+  return lines_bytes + options.max_line_bytes + 1;
+}
 
 struct ReaderCounts {
   std::atomic<uint64_t> bytes{0};
@@ -88,6 +104,8 @@ class LogReader {
   // Hands on a final unterminated line (end of a replayed or rotated file).
   void FlushCarry(Source* src);
   void CheckRotation(Source* src);
+  // Replays a regular file as FileRange chunks; false if `src` is not one.
+  bool EmitRanges(Source* src);
   void Emit(Chunk* chunk);
   Chunk* TakeChunk();
   bool WaitForStop(absl::Duration d);

@@ -1,11 +1,13 @@
 // The log reader: whole lines only, oversized lines dropped and counted,
-// rotation and truncation followed.
+// rotation and truncation followed; replayed files cut into ranges that the
+// consumer reads give exactly the lines that reading them here gives.
 #include "src/ingest/log_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 #include <thread>
 
 #include "absl/time/clock.h"
@@ -35,6 +37,8 @@ class LogReaderTest : public ::testing::Test {
     std::string out;
     Chunk* c;
     while (ring.Pop(&c)) {
+      if (c->unread) ++ranges_;
+      FillChunk(c);
       out.append(c->data.get(), c->size);
       pool.Release(c);
     }
@@ -44,6 +48,7 @@ class LogReaderTest : public ::testing::Test {
   }
   std::string dir_;
   uint64_t oversized_ = 0;
+  int ranges_ = 0;  // Chunks the consumer had to read itself.
 };
 
 TEST_F(LogReaderTest, ReplayReadsFilesInOrderWholeLines) {
@@ -71,6 +76,7 @@ TEST_F(LogReaderTest, ChunksAlwaysEndAtALineBoundary) {
   Chunk* c;
   int chunks = 0;
   while (ring.Pop(&c)) {
+    FillChunk(c);
     EXPECT_EQ(c->text().back(), '\n');
     EXPECT_EQ(c->file_offset, out.size());
     out.append(c->data.get(), c->size);
@@ -89,6 +95,52 @@ TEST_F(LogReaderTest, OversizedLineIsDroppedAndCounted) {
   opts.max_line_bytes = 500;
   EXPECT_EQ(Replay({Path("a")}, opts, 1024), "before\nafter\n");
   EXPECT_EQ(oversized_, 1u);
+}
+
+// Lines of every length up to max_line_bytes, empty lines, lines far longer
+// than a chunk (dropped either way), files with and without a final newline:
+// ranges read by the consumer must give the same bytes and the same count of
+// dropped lines as the reader's own read()s, whatever the chunk capacity.
+TEST_F(LogReaderTest, RangesGiveTheSameLinesAsReads) {
+  constexpr size_t kMaxLine = 200;
+  std::mt19937 rng(7);
+  std::string expected;
+  uint64_t expected_oversized = 0;
+  std::vector<std::string> files;
+  for (int f = 0; f < 3; ++f) {
+    std::string text;
+    for (int i = 0; i < 3000; ++i) {
+      size_t len = rng() % 50 == 0 ? 5000 + rng() % 3000 : rng() % (kMaxLine + 1);
+      std::string line(len, static_cast<char>('a' + rng() % 26));
+      if (len > kMaxLine) {
+        ++expected_oversized;
+      } else {
+        expected += line + "\n";
+      }
+      text += line + "\n";
+    }
+    if (f == 1) {  // An unterminated last line is kept.
+      text += "tail";
+      expected += "tail";
+    }
+    std::string name = "f" + std::to_string(f);
+    Append(name, text);
+    files.push_back(Path(name));
+  }
+  for (size_t capacity : {size_t{403}, size_t{1000}, size_t{4096}}) {
+    ReaderOptions opts;
+    opts.from_start = true;
+    opts.max_line_bytes = kMaxLine;
+    opts.consumer_reads = false;
+    ranges_ = 0;
+    EXPECT_EQ(Replay(files, opts, capacity), expected) << capacity;
+    EXPECT_EQ(oversized_, expected_oversized) << capacity;
+    EXPECT_EQ(ranges_, 0);
+    opts.consumer_reads = true;
+    EXPECT_EQ(Replay(files, opts, capacity), expected) << capacity;
+    EXPECT_EQ(oversized_, expected_oversized) << capacity;
+    EXPECT_GT(ranges_, 10) << capacity;
+  }
 }
 
 TEST_F(LogReaderTest, StartingAtTheEndSkipsTheHalfLine) {

@@ -42,6 +42,9 @@ void Usage(FILE* out) {
                "Replays LOGs through the real pipeline with CONFIG's stanzas.\n"
                "  --threads N   matching threads (default: one per core)\n"
                "  --tokens N    chunks in flight in the pipeline (default 4)\n"
+               "  --chunk-kib N lines per chunk, in KiB of log (default 256)\n"
+               "  --reader-reads  the reader thread read()s every chunk, as when following\n"
+               "                a live log (default: the matching threads pread() ranges)\n"
                "  --publish     include the final LMDB publish of the table\n"
                "  --json        print one JSON object instead of text\n"
                "  --no-baseline skip the read+newline-count baseline\n"
@@ -94,7 +97,8 @@ std::string HumanBytes(double b) {
 int main(int argc, char** argv) {
   std::string config_path;
   std::vector<std::string> files;
-  int threads = 0, tokens = 4;
+  int threads = 0, tokens = 4, chunk_kib = 256;
+  bool reader_reads = false;
   bool publish = false, json = false, baseline_on = true, print_patterns = false;
   bool print_prefilters = false;
   for (int i = 1; i < argc; ++i) {
@@ -114,6 +118,13 @@ int main(int argc, char** argv) {
         Usage(stderr);
         return EX_USAGE;
       }
+    } else if (a == "--chunk-kib" && i + 1 < argc) {
+      if (!absl::SimpleAtoi(argv[++i], &chunk_kib) || chunk_kib < 4 || chunk_kib > 65536) {
+        Usage(stderr);
+        return EX_USAGE;
+      }
+    } else if (a == "--reader-reads") {
+      reader_reads = true;
     } else if (a == "--publish") {
       publish = true;
     } else if (a == "--json") {
@@ -181,12 +192,13 @@ int main(int argc, char** argv) {
     if (first.seconds < base.seconds) base = first;
   }
 
-  constexpr size_t kChunkBytes = 256 * 1024;
-  exact::ingest::ChunkPool pool(16, kChunkBytes);
-  exact::ingest::SpscRing<exact::ingest::Chunk*> ring(16);
   exact::ingest::ReaderOptions ropts;
   ropts.follow = false;
   ropts.from_start = true;
+  ropts.consumer_reads = !reader_reads;
+  ropts.max_line_bytes = std::min<size_t>(ropts.max_line_bytes, size_t{1024} * chunk_kib / 4);
+  exact::ingest::ChunkPool pool(16, exact::ingest::ChunkCapacity(size_t{1024} * chunk_kib, ropts));
+  exact::ingest::SpscRing<exact::ingest::Chunk*> ring(16);
   exact::ingest::LogReader reader(files, ropts, &pool, &ring);
   if (absl::Status s = reader.Open(); !s.ok()) {
     std::fprintf(stderr, "exact-bench: %s\n", std::string(s.message()).c_str());
