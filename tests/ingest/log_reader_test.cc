@@ -39,7 +39,7 @@ class LogReaderTest : public ::testing::Test {
     while (ring.Pop(&c)) {
       if (c->unread) ++ranges_;
       FillChunk(c);
-      out.append(c->data.get(), c->size);
+      out.append(c->text().data(), c->text().size());
       pool.Release(c);
     }
     t.join();
@@ -79,7 +79,7 @@ TEST_F(LogReaderTest, ChunksAlwaysEndAtALineBoundary) {
     FillChunk(c);
     EXPECT_EQ(c->text().back(), '\n');
     EXPECT_EQ(c->file_offset, out.size());
-    out.append(c->data.get(), c->size);
+    out.append(c->text().data(), c->text().size());
     pool.Release(c);
     ++chunks;
   }
@@ -178,7 +178,7 @@ class FollowTest : public LogReaderTest {
       while (ring_.Pop(&c)) {
         {
           std::lock_guard<std::mutex> l(mu_);
-          got_.append(c->data.get(), c->size);
+          got_.append(c->text().data(), c->text().size());
         }
         pool_.Release(c);
       }
