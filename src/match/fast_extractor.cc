@@ -15,12 +15,17 @@ using ByteSet = std::bitset<256>;
 
 struct FastExtractor::Op {
   enum class Kind { kLiteral, kSet, kRun, kGroup, kOptionalGroup, kBol, kEol };
-  Kind kind;
-  std::string literal;            // kLiteral
+  Kind kind = Kind::kLiteral;
+  std::string literal{};          // kLiteral
   std::array<bool, 256> table{};  // kSet, kRun
   int min = 0, max = -1;          // kRun
   int capture = 0;                // kGroup, kOptionalGroup
-  std::vector<Prog> branches;     // kGroup, kOptionalGroup
+  std::vector<Prog> branches{};   // kGroup, kOptionalGroup
+  // kGroup, kOptionalGroup: per branch, the bytes it can begin with, or all
+  // bytes when it can match empty. Most alternatives (program names, time
+  // stamp forms) fail on their first byte; this skips them without a call.
+  std::vector<std::array<bool, 256>> branch_first{};
+  std::vector<char> branch_nullable{};
 };
 
 namespace {
@@ -76,6 +81,9 @@ std::array<bool, 256> Table(const ByteSet& s) {
   return t;
 }
 
+// Compiles each alternative of a group into `op`.
+bool CompileBranches(const std::vector<EreSeq>& branches, const ByteSet& follow, Op* op);
+
 // Compiles `seq`, whose successor can begin with a byte of `follow`.
 // Returns false when the sequence is outside the deterministic class.
 bool Compile(const EreSeq& seq, const ByteSet& follow, bool at_start, Prog* out) {
@@ -94,10 +102,10 @@ bool Compile(const EreSeq& seq, const ByteSet& follow, bool at_start, Prog* out)
           if (!out->empty() && out->back().kind == Op::Kind::kLiteral) {
             out->back().literal.push_back(c);
           } else {
-            out->push_back(Op{Op::Kind::kLiteral, std::string(1, c), {}, 0, -1, 0, {}});
+            out->push_back(Op{.kind = Op::Kind::kLiteral, .literal = std::string(1, c)});
           }
         } else {
-          out->push_back(Op{Op::Kind::kSet, "", Table(n.set), 0, -1, 0, {}});
+          out->push_back(Op{.kind = Op::Kind::kSet, .table = Table(n.set)});
         }
         break;
       case EreNode::Kind::kRepeat: {
@@ -105,13 +113,11 @@ bool Compile(const EreSeq& seq, const ByteSet& follow, bool at_start, Prog* out)
         if (child.kind == EreNode::Kind::kSet) {
           // A variable repeat must stop exactly where its successor begins.
           if (n.min != n.max && (child.set & next).any()) return false;
-          out->push_back(Op{Op::Kind::kRun, "", Table(child.set), n.min, n.max, 0, {}});
+          out->push_back(
+              Op{.kind = Op::Kind::kRun, .table = Table(child.set), .min = n.min, .max = n.max});
         } else if (child.kind == EreNode::Kind::kGroup && n.min == 0 && n.max == 1) {
-          Op op{Op::Kind::kOptionalGroup, "", {}, 0, -1, child.capture, {}};
-          for (const EreSeq& b : child.branches) {
-            op.branches.emplace_back();
-            if (!Compile(b, next, false, &op.branches.back())) return false;
-          }
+          Op op{.kind = Op::Kind::kOptionalGroup, .capture = child.capture};
+          if (!CompileBranches(child.branches, next, &op)) return false;
           out->push_back(std::move(op));
         } else {
           return false;  // Repeated groups: POSIX's "last iteration" rule; leave to RE2.
@@ -119,24 +125,33 @@ bool Compile(const EreSeq& seq, const ByteSet& follow, bool at_start, Prog* out)
         break;
       }
       case EreNode::Kind::kGroup: {
-        Op op{Op::Kind::kGroup, "", {}, 0, -1, n.capture, {}};
-        for (const EreSeq& b : n.branches) {
-          op.branches.emplace_back();
-          if (!Compile(b, next, false, &op.branches.back())) return false;
-        }
+        Op op{.kind = Op::Kind::kGroup, .capture = n.capture};
+        if (!CompileBranches(n.branches, next, &op)) return false;
         out->push_back(std::move(op));
         break;
       }
       case EreNode::Kind::kBol:
         if (!(at_start && i == 0)) return false;
-        out->push_back(Op{Op::Kind::kBol, "", {}, 0, -1, 0, {}});
+        out->push_back(Op{.kind = Op::Kind::kBol});
         break;
       case EreNode::Kind::kEol:
-        out->push_back(Op{Op::Kind::kEol, "", {}, 0, -1, 0, {}});
+        out->push_back(Op{.kind = Op::Kind::kEol});
         break;
       case EreNode::Kind::kWordBoundary:
         return false;
     }
+  }
+  return true;
+}
+
+bool CompileBranches(const std::vector<EreSeq>& branches, const ByteSet& follow, Op* op) {
+  for (const EreSeq& b : branches) {
+    op->branches.emplace_back();
+    if (!Compile(b, follow, false, &op->branches.back())) return false;
+    bool nullable;
+    ByteSet first = First(b, 0, &nullable);
+    op->branch_first.push_back(Table(nullable ? ByteSet().set() : first));
+    op->branch_nullable.push_back(nullable);
   }
   return true;
 }
@@ -183,8 +198,10 @@ class Walker {
       const Op& op = (*prog)[i];
       switch (op.kind) {
         case Op::Kind::kLiteral:
-          if (text_.size() - pos < op.literal.size() ||
-              std::memcmp(text_.data() + pos, op.literal.data(), op.literal.size()) != 0) {
+          // The first byte inline: most mismatches end there, without a call.
+          if (text_.size() - pos < op.literal.size() || text_[pos] != op.literal[0] ||
+              std::memcmp(text_.data() + pos + 1, op.literal.data() + 1,
+                          op.literal.size() - 1) != 0) {
             return;
           }
           pos += op.literal.size();
@@ -222,7 +239,15 @@ class Walker {
             saved_end = end_[op.capture];
             start_[op.capture] = pos;
           }
-          for (const Prog& b : op.branches) Walk(&b, 0, pos, &c);
+          // A branch that cannot begin with the next byte (or cannot match
+          // empty at the end) is not walked.
+          const bool at_end = pos == text_.size();
+          const unsigned char next_byte = at_end ? 0 : static_cast<unsigned char>(text_[pos]);
+          for (size_t b = 0; b < op.branches.size(); ++b) {
+            if (at_end ? op.branch_nullable[b] : op.branch_first[b][next_byte]) {
+              Walk(&op.branches[b], 0, pos, &c);
+            }
+          }
           if (tracked) {
             start_[op.capture] = saved_start;
             end_[op.capture] = saved_end;
