@@ -45,6 +45,7 @@ void RelayTable::SetUser(Shard* shard, Entry* e, bool new_entry, absl::string_vi
 
 void RelayTable::CompactUsers(Shard* shard) {
   UserArena fresh;
+  fresh.Reserve(shard->users.live_bytes());
   for (auto& [address, e] : shard->entries) e.user = fresh.Add(shard->users.Get(e.user));
   shard->users.Swap(&fresh);
 }
