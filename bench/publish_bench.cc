@@ -19,7 +19,7 @@ std::vector<exact::table::RelayRecord> Records(uint32_t n) {
 
 void BM_Publish(benchmark::State& state) {
   auto format = static_cast<MapFormat>(state.range(1));
-  auto records = Records(static_cast<uint32_t>(state.range(0)));
+  auto records = exact::table::RelaySnapshot::Of(Records(static_cast<uint32_t>(state.range(0))));
   char tmpl[] = "/tmp/exact-publish-bench-XXXXXX";
   std::string dir = ::mkdtemp(tmpl);
   auto writer = exact::publish::OpenMapWriter({format, dir + "/relay", "", 0640});

@@ -372,7 +372,7 @@ int Daemon::Start() {
 }
 
 bool Daemon::Publish(UnixSeconds now, const char* why) {
-  std::vector<table::RelayRecord> records = table_.Snapshot(now);
+  const table::RelaySnapshot records = table_.Snapshot(now);
   // The state file first: if we die between the two, the next start
   // republishes from it and nothing is lost.
   absl::Status st = outputs_.state_dir.WriteFileAtomically(outputs_.state_name,
@@ -426,7 +426,7 @@ void Daemon::Reload() {
 }
 
 void Daemon::Dump() {
-  std::vector<table::RelayRecord> records = table_.Snapshot(clock_.Now());
+  const table::RelaySnapshot records = table_.Snapshot(clock_.Now());
   absl::Status st = outputs_.dump_dir.WriteFileAtomically(outputs_.dump_name,
                                                           table::EncodeDump(records), 0640);
   if (st.ok()) {

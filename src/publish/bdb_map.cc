@@ -24,9 +24,9 @@ class BdbMapWriter final : public MapWriter {
  public:
   explicit BdbMapWriter(MapFile file) : f_(std::move(file)), temp_(f_.name + ".tmp") {}
 
-  absl::Status Write(const std::vector<RelayRecord>& records) override {
+  absl::Status Write(const RelaySnapshot& snapshot) override {
     EXACT_RETURN_IF_ERROR(f_.dir.Remove(temp_));
-    absl::Status status = base::WithWorkingDirectory(f_.dir, [&] { return Build(records); });
+    absl::Status status = base::WithWorkingDirectory(f_.dir, [&] { return Build(snapshot); });
     if (status.ok()) status = f_.dir.SyncFile(temp_, f_.mode, f_.group);
     if (!status.ok()) {
       f_.dir.Remove(temp_).IgnoreError();  // The published map is untouched.
@@ -38,7 +38,7 @@ class BdbMapWriter final : public MapWriter {
   std::string path() const override { return f_.dir.PathOf(f_.name); }
 
  private:
-  absl::Status Build(const std::vector<RelayRecord>& records) {
+  absl::Status Build(const RelaySnapshot& snapshot) {
     DB* db = nullptr;
     int rc = db_create(&db, nullptr, 0);
     if (rc != 0) return BdbError(rc, "db_create");
@@ -49,7 +49,10 @@ class BdbMapWriter final : public MapWriter {
       return BdbError(rc, absl::StrCat("create ", f_.dir.PathOf(temp_)));
     }
     std::vector<std::pair<std::string, std::string>> items;
-    for (const RelayRecord& r : records) items.emplace_back(r.address.ToString(), MapValue(r));
+    items.reserve(snapshot.size());
+    for (const RecordView r : snapshot) {
+      items.emplace_back(r.address.ToString(), MapValue(r.expiry));
+    }
     for (auto& kv : StaticEntries(config::MapFormat::kDb)) items.push_back(std::move(kv));
     for (const auto& [k, v] : items) {
       DBT key, val;

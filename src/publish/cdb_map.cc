@@ -117,10 +117,12 @@ class CdbMapWriter final : public MapWriter {
  public:
   CdbMapWriter(MapFile file, config::MapFormat keys) : f_(std::move(file)), keys_(keys) {}
 
-  absl::Status Write(const std::vector<RelayRecord>& records) override {
+  absl::Status Write(const RelaySnapshot& snapshot) override {
     std::vector<std::pair<std::string, std::string>> items;
-    items.reserve(records.size());
-    for (const RelayRecord& r : records) items.emplace_back(MapKey(keys_, r.address), MapValue(r));
+    items.reserve(snapshot.size());
+    for (const RecordView r : snapshot) {
+      items.emplace_back(MapKey(keys_, r.address), MapValue(r.expiry));
+    }
     // A static host that also logged in appears twice: cdb allows that, and
     // readers take the first.
     for (auto& kv : StaticEntries(keys_)) items.push_back(std::move(kv));

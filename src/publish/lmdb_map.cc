@@ -27,15 +27,17 @@ class LmdbMapWriter final : public MapWriter {
  public:
   explicit LmdbMapWriter(MapFile file) : f_(std::move(file)), temp_(f_.name + ".tmp") {}
 
-  absl::Status Write(const std::vector<RelayRecord>& records) override {
+  absl::Status Write(const RelaySnapshot& snapshot) override {
     SortedItems items;  // LMDB's default order: memcmp.
-    items.Reserve(records.size() + 16, records.size() * 32);
+    // Room for the longest keys: pages reserved but never written cost no
+    // memory, while an arena that outgrows its buffer holds two copies.
+    items.Reserve(snapshot.size() + 16, snapshot.size() * (kMaxKeyText + kMaxValueText + 2));
     char key[kMaxKeyText + 1], value[kMaxValueText + 1];
-    for (const RelayRecord& r : records) {
+    for (const RecordView r : snapshot) {
       // Keys and values carry their terminating NUL, as postmap writes them.
       size_t k = FormatKey(r.address, key);
       key[k++] = '\0';
-      size_t v = FormatValue(r, value);
+      size_t v = FormatValue(r.expiry, value);
       value[v++] = '\0';
       items.Add(absl::string_view(key, k), absl::string_view(value, v));
     }

@@ -21,9 +21,9 @@ std::string MapFileName(config::MapFormat format, const std::string& name) {
   return name;
 }
 
-std::string MapValue(const RelayRecord& record) {
+std::string MapValue(UnixSeconds expiry) {
   char text[kMaxValueText];
-  return std::string(text, FormatValue(record, text));
+  return std::string(text, FormatValue(expiry, text));
 }
 
 size_t FormatKey(const match::IpAddress& address, char* out) {
@@ -43,8 +43,8 @@ size_t FormatKey(const match::IpAddress& address, char* out) {
   return static_cast<size_t>(p - out);
 }
 
-size_t FormatValue(const RelayRecord& record, char* out) {
-  return static_cast<size_t>(std::to_chars(out, out + kMaxValueText, record.expiry).ptr - out);
+size_t FormatValue(UnixSeconds expiry, char* out) {
+  return static_cast<size_t>(std::to_chars(out, out + kMaxValueText, expiry).ptr - out);
 }
 
 std::vector<std::pair<std::string, std::string>> MapWriter::StaticEntries(

@@ -19,18 +19,20 @@
 #include "src/base/files.h"
 #include "src/config/exact_conf.h"
 #include "src/match/network.h"
-#include "src/table/relay_table.h"
+#include "src/table/relay_snapshot.h"
 
 namespace exact::publish {
 
-using table::RelayRecord;
+using table::RecordView;
+using table::RelaySnapshot;
+using table::UnixSeconds;
 
 class MapWriter {
  public:
   virtual ~MapWriter() = default;
 
-  // Replaces the map with exactly `records` (sorted by address, all live).
-  virtual absl::Status Write(const std::vector<RelayRecord>& records) = 0;
+  // Replaces the map with exactly the addresses of `snapshot` (all live).
+  virtual absl::Status Write(const table::RelaySnapshot& snapshot) = 0;
 
   // The file the MTA reads, for messages.
   virtual std::string path() const = 0;
@@ -56,7 +58,7 @@ class MapWriter {
 inline constexpr size_t kMaxKeyText = 39;    // "ffff:...:ffff"
 inline constexpr size_t kMaxValueText = 20;  // An int64.
 size_t FormatKey(const match::IpAddress& address, char* out);
-size_t FormatValue(const RelayRecord& record, char* out);
+size_t FormatValue(UnixSeconds expiry, char* out);
 
 // Checks that every `static` network can be written in every format in
 // `formats`, reporting each one that cannot at its location.
@@ -103,7 +105,7 @@ std::string MapKey(config::MapFormat format, const match::IpAddress& address);
 
 // The value written for each key in the keyed formats: the expiry in Unix
 // seconds. Postfix's access(5) treats an all-numeric result as OK.
-std::string MapValue(const RelayRecord& record);
+std::string MapValue(UnixSeconds expiry);
 
 }  // namespace exact::publish
 

@@ -67,7 +67,7 @@ std::string SocketmapReply(absl::string_view request, const table::RelayTable& t
   if (statics.Contains(*address)) return "OK";
   std::optional<table::RelayRecord> r = table.Lookup(*address, now);
   if (!r) return "NOTFOUND ";
-  return absl::StrCat("OK ", MapValue(*r));
+  return absl::StrCat("OK ", MapValue(r->expiry));
 }
 
 absl::StatusOr<std::unique_ptr<SocketmapServer>> SocketmapServer::Listen(

@@ -16,10 +16,10 @@ class TextMapWriter final : public MapWriter {
   TextMapWriter(MapFile file, std::string temp, config::MapFormat keys)
       : f_(std::move(file)), temp_(std::move(temp)), keys_(keys) {}
 
-  absl::Status Write(const std::vector<RelayRecord>& records) override {
+  absl::Status Write(const RelaySnapshot& snapshot) override {
     std::string text;
-    text.reserve(records.size() * 16);
-    for (const RelayRecord& r : records) absl::StrAppend(&text, MapKey(keys_, r.address), "\n");
+    text.reserve(snapshot.size() * (kMaxKeyText + 1));  // Untouched pages cost nothing.
+    for (const RecordView r : snapshot) absl::StrAppend(&text, MapKey(keys_, r.address), "\n");
     for (const auto& [key, value] : StaticEntries(keys_)) absl::StrAppend(&text, key, "\n");
     auto fd = f_.dir.CreateFile(temp_, f_.mode, f_.group);
     if (!fd.ok()) return fd.status();

@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "absl/hash/hash.h"
-#include "src/base/parallel_sort.h"
 
 namespace exact::table {
 
@@ -19,15 +18,6 @@ RelayTable::Shard& RelayTable::ShardFor(const IpAddress& address) const {
   size_t h = absl::Hash<IpAddress>{}(address);
   return *shards_[(h >> 7) % shards_.size()];  // Low bits pick flat_hash_map slots.
 }
-
-namespace {
-
-uint32_t Age(UnixSeconds expiry, UnixSeconds login) {
-  const UnixSeconds age = expiry - login;
-  return age <= 0 ? 0 : age >= UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(age);
-}
-
-}  // namespace
 
 RelayRecord RelayTable::ToRecord(const Shard& shard, const IpAddress& address, const Entry& e) {
   return RelayRecord{address, std::string(shard.users.Get(e.user)), e.expiry - e.login_age,
@@ -71,7 +61,7 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
     result = inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
     SetUser(&shard, &e, inserted, user);
     e.expiry = std::max(e.expiry, expiry);
-    e.login_age = Age(e.expiry, now);
+    e.login_age = LoginAge(e.expiry, now);
   }
   LowerNextExpiry(expiry);
   return result;
@@ -87,7 +77,7 @@ void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {
     if (!inserted && e.expiry >= record.expiry) return;
     SetUser(&shard, &e, inserted, record.user);
     e.expiry = record.expiry;
-    e.login_age = Age(record.expiry, record.last_login);
+    e.login_age = LoginAge(record.expiry, record.last_login);
   }
   LowerNextExpiry(record.expiry);
 }
@@ -116,19 +106,27 @@ size_t RelayTable::Expire(UnixSeconds now) {
   return removed;
 }
 
-std::vector<RelayRecord> RelayTable::Snapshot(UnixSeconds now) const {
-  std::vector<RelayRecord> out;
-  out.reserve(size());  // Exact unless an Upsert races with us; then it only regrows.
+RelaySnapshot RelayTable::Snapshot(UnixSeconds now) const {
+  // Reserved exactly (unless an Upsert races with us; then it only regrows):
+  // at a million addresses, vector doubling would be tens of megabytes.
+  size_t entries = 0, user_bytes = 0;
+  for (const auto& shard : shards_) {
+    base::MutexLock lock(&shard->mu);
+    entries += shard->entries.size();
+    user_bytes += shard->users.live_bytes();
+  }
+  RelaySnapshot out;
+  out.Reserve(entries, user_bytes);
   for (const auto& shard : shards_) {
     base::MutexLock lock(&shard->mu);
     for (const auto& [address, e] : shard->entries) {
-      if (e.expiry > now) out.push_back(ToRecord(*shard, address, e));
+      if (e.expiry > now) {
+        out.Add(address, shard->users.Get(e.user), e.expiry - e.login_age, e.expiry);
+      }
     }
   }
   // Publishing a million addresses is mostly this sort: use idle cores.
-  base::ParallelSort(out.begin(), out.end(), [](const RelayRecord& a, const RelayRecord& b) {
-    return a.address < b.address;
-  });
+  out.SortByAddress();
   return out;
 }
 

@@ -22,19 +22,10 @@
 #include "src/base/clock.h"
 #include "src/base/mutex.h"
 #include "src/match/ip_address.h"
+#include "src/table/relay_snapshot.h"
 #include "src/table/user_arena.h"
 
 namespace exact::table {
-
-using base::UnixSeconds;
-using match::IpAddress;
-
-struct RelayRecord {
-  IpAddress address;
-  std::string user;
-  UnixSeconds last_login = 0;
-  UnixSeconds expiry = 0;
-};
 
 class RelayTable {
  public:
@@ -61,7 +52,7 @@ class RelayTable {
   UnixSeconds NextExpiry() const { return next_expiry_.load(std::memory_order_acquire); }
 
   // Live entries (expiry > now), sorted by address (IPv4 first, numerically).
-  std::vector<RelayRecord> Snapshot(UnixSeconds now) const;
+  RelaySnapshot Snapshot(UnixSeconds now) const;
 
   std::optional<RelayRecord> Lookup(const IpAddress& address, UnixSeconds now) const;
   size_t size() const;

@@ -36,9 +36,12 @@ std::string Unescape(absl::string_view s) {
 
 }  // namespace
 
-std::string EncodeState(const std::vector<RelayRecord>& records) {
+std::string EncodeState(const RelaySnapshot& snapshot) {
   std::string out = absl::StrCat(kHeader, "\n");
-  for (const RelayRecord& r : records) {
+  // Generous: pages reserved but never written cost no memory, while a
+  // string that outgrows its buffer holds two copies as it moves.
+  out.reserve(out.size() + snapshot.size() * 96);
+  for (const RecordView r : snapshot) {
     absl::StrAppend(&out, r.address.ToString(), "\t", r.expiry, "\t", r.last_login, "\t",
                     base::Printable(r.user, match::kMaxUserBytes * 4), "\n");
   }
@@ -71,9 +74,9 @@ DecodedState DecodeState(absl::string_view text) {
   return state;
 }
 
-std::string EncodeDump(const std::vector<RelayRecord>& records) {
+std::string EncodeDump(const RelaySnapshot& snapshot) {
   std::string out;
-  for (const RelayRecord& r : records) {
+  for (const RecordView r : snapshot) {
     absl::StrAppend(&out, r.address.ToString(), "\t", base::Printable(r.user), "\t", r.expiry,
                     " (", base::FormatLocalTime(r.expiry), ")\n");
   }

@@ -15,11 +15,11 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "src/table/relay_table.h"
+#include "src/table/relay_snapshot.h"
 
 namespace exact::table {
 
-std::string EncodeState(const std::vector<RelayRecord>& records);
+std::string EncodeState(const RelaySnapshot& snapshot);
 
 struct DecodedState {
   std::vector<RelayRecord> records;
@@ -29,7 +29,7 @@ struct DecodedState {
 DecodedState DecodeState(absl::string_view text);
 
 // The SIGUSR1 dump: ADDRESS<TAB>USER<TAB>EXPIRY (YYYY-mm-dd HH:MM:SS).
-std::string EncodeDump(const std::vector<RelayRecord>& records);
+std::string EncodeDump(const RelaySnapshot& snapshot);
 
 }  // namespace exact::table
 

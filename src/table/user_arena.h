@@ -18,6 +18,11 @@ namespace exact::table {
 
 class UserArena {
  public:
+  // Arena bytes that Add(user) takes.
+  static size_t BytesFor(absl::string_view user) {
+    return 2 + (user.size() > 0xffff ? 0xffff : user.size());
+  }
+
   // Stores `user` (cut to 65,535 bytes) and returns its handle.
   uint32_t Add(absl::string_view user) {
     const size_t len = user.size() > 0xffff ? 0xffff : user.size();

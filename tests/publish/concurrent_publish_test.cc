@@ -19,8 +19,8 @@ namespace {
 
 using config::MapFormat;
 
-std::vector<RelayRecord> Version(char tag) {
-  std::vector<RelayRecord> r = {{*match::IpAddress::Parse("192.0.2.1"), "common", 1, 2000000000}};
+std::vector<table::RelayRecord> Version(char tag) {
+  std::vector<table::RelayRecord> r = {{*match::IpAddress::Parse("192.0.2.1"), "common", 1, 2000000000}};
   for (uint32_t i = 0; i < 200; ++i) {
     r.push_back({match::IpAddress::FromV4((tag == 'a' ? 0x0a000000 : 0x0b000000) + i), "u", 1,
                  2000000000});
@@ -28,9 +28,9 @@ std::vector<RelayRecord> Version(char tag) {
   return r;
 }
 
-std::vector<std::string> Keys(const std::vector<RelayRecord>& r) {
+std::vector<std::string> Keys(const std::vector<table::RelayRecord>& r) {
   std::vector<std::string> k;
-  for (const RelayRecord& x : r) k.push_back(x.address.ToString());
+  for (const table::RelayRecord& x : r) k.push_back(x.address.ToString());
   std::sort(k.begin(), k.end());
   return k;
 }
@@ -42,8 +42,8 @@ TEST_P(ConcurrentPublish, ReadersNeverSeeAMissingOrPartialMap) {
   std::string dir = ::mkdtemp(tmpl);
   auto writer = OpenMapWriter({GetParam(), dir + "/relay", "", 0640});
   ASSERT_TRUE(writer.ok());
-  const auto a = Version('a'), b = Version('b');
-  const auto keys_a = Keys(a), keys_b = Keys(b);
+  const auto keys_a = Keys(Version('a')), keys_b = Keys(Version('b'));
+  const auto a = RelaySnapshot::Of(Version('a')), b = RelaySnapshot::Of(Version('b'));
   ASSERT_TRUE((*writer)->Write(a).ok());
   const std::string file = MapFileName(GetParam(), dir + "/relay");
 

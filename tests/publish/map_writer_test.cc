@@ -26,10 +26,10 @@ class MapWriterTest : public ::testing::TestWithParam<MapFormat> {
     return std::move(*w);
   }
   std::string File() const { return MapFileName(GetParam(), dir_ + "/relay"); }
-  static std::vector<RelayRecord> Records(std::initializer_list<const char*> addrs) {
-    std::vector<RelayRecord> out;
+  static RelaySnapshot Records(std::initializer_list<const char*> addrs) {
+    std::vector<table::RelayRecord> out;
     for (const char* a : addrs) out.push_back({*match::IpAddress::Parse(a), "u", 1, 1795000000});
-    return out;
+    return RelaySnapshot::Of(out);
   }
   std::vector<std::string> Keys() {
     auto entries = ReadMapFile(GetParam(), File());
@@ -58,7 +58,7 @@ TEST_P(MapWriterTest, WritesEveryAddressAndNothingElse) {
 
 TEST_P(MapWriterTest, EmptyTableGivesAnEmptyMapThatExists) {
   auto w = Open();
-  ASSERT_TRUE(w->Write({}).ok());
+  ASSERT_TRUE(w->Write(RelaySnapshot()).ok());
   EXPECT_TRUE(Keys().empty());
 }
 
@@ -122,8 +122,8 @@ TEST(MapWriter, TextMapIsOneAddressPerLineInOrder) {
   std::string dir = ::mkdtemp(tmpl);
   auto w = OpenMapWriter({MapFormat::kText, dir + "/relay", dir + "/relay.new", 0640});
   ASSERT_TRUE(w.ok());
-  std::vector<RelayRecord> r = {{*match::IpAddress::Parse("192.0.2.1"), "a", 1, 2},
-                                {*match::IpAddress::Parse("2001:db8::1"), "b", 1, 2}};
+  auto r = RelaySnapshot::Of({{*match::IpAddress::Parse("2001:db8::1"), "b", 1, 2},
+                              {*match::IpAddress::Parse("192.0.2.1"), "a", 1, 2}});
   ASSERT_TRUE((*w)->Write(r).ok());
   auto text = base::ReadFileToString(dir + "/relay");
   EXPECT_EQ(*text, "192.0.2.1\n2001:db8::1\n");

@@ -63,7 +63,7 @@ TEST(RelayTable, ExpiredEntryIsNotPublished) {
   RelayTable t;
   t.Upsert(Ip("192.0.2.1"), "a", 1000, 60);
   t.Upsert(Ip("192.0.2.2"), "b", 1030, 60);
-  std::vector<RelayRecord> snap = t.Snapshot(1060);
+  RelaySnapshot snap = t.Snapshot(1060);
   ASSERT_EQ(snap.size(), 1u);
   EXPECT_EQ(snap[0].address, Ip("192.0.2.2"));
 }
@@ -88,9 +88,8 @@ TEST(RelayTable, SnapshotIsSortedIpv4First) {
   for (const char* a : {"2001:db8::1", "10.0.0.1", "9.0.0.1", "192.0.2.1"}) {
     t.Upsert(Ip(a), "u", 1000, 60);
   }
-  std::vector<RelayRecord> snap = t.Snapshot(1000);
   std::vector<std::string> got;
-  for (const RelayRecord& r : snap) got.push_back(r.address.ToString());
+  for (const RecordView r : t.Snapshot(1000)) got.push_back(r.address.ToString());
   EXPECT_EQ(got, (std::vector<std::string>{"9.0.0.1", "10.0.0.1", "192.0.2.1", "2001:db8::1"}));
 }
 

@@ -12,7 +12,7 @@ TEST(StateFile, RoundTripsAnyUserName) {
       {*IpAddress::Parse("2001:db8::1"), std::string("evil\tname\n192.0.2.66\t9\t9\tx\\\0", 28),
        101, 201},
   };
-  DecodedState out = DecodeState(EncodeState(in));
+  DecodedState out = DecodeState(EncodeState(RelaySnapshot::Of(in)));
   EXPECT_TRUE(out.header_ok);
   EXPECT_EQ(out.bad_lines, 0);
   ASSERT_EQ(out.records.size(), 2u);
@@ -22,8 +22,8 @@ TEST(StateFile, RoundTripsAnyUserName) {
 }
 
 TEST(StateFile, EncodedUserCannotForgeAnEntry) {
-  std::string text = EncodeState({{*IpAddress::Parse("192.0.2.1"),
-                                   "x\n198.51.100.66\t9999999999\t1\ty", 1, 2}});
+  std::string text = EncodeState(RelaySnapshot::Of(
+      {{*IpAddress::Parse("192.0.2.1"), "x\n198.51.100.66\t9999999999\t1\ty", 1, 2}}));
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
 }
 
