@@ -282,7 +282,9 @@ int Daemon::Start() {
   ropts.follow = !options_.once;
   ropts.from_start = options_.from_start;
   ropts.rotate_wait = absl::Seconds(s.suspicious);
-  pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool, ingest::ChunkCapacity(kChunkBytes, ropts));
+  ropts.consumer_reads = PipelineFillsEveryCore(options_.threads);
+  pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool,
+                                              ingest::ChunkCapacity(kChunkBytes, ropts));
   ring_ = std::make_unique<ingest::SpscRing<ingest::Chunk*>>(kChunksInPool);
   reader_ = std::make_unique<ingest::LogReader>(s.maillog, ropts, pool_.get(), ring_.get());
   if (absl::Status st = reader_->Open(); !st.ok()) {

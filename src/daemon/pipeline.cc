@@ -26,6 +26,10 @@ struct ThreadScratch {
 
 }  // namespace
 
+bool PipelineFillsEveryCore(int threads) {
+  return threads <= 0 || threads >= tbb::info::default_concurrency();
+}
+
 Pipeline::Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool,
                    table::RelayTable* table, const base::Clock* clock, PipelineOptions options)
     : in_(in), pool_(pool), table_(table), clock_(clock), options_(options) {}

@@ -45,6 +45,12 @@ struct PipelineOptions {
   int tokens = 4;   // Chunks in flight; 4 measured best on 2 cores.
 };
 
+// Whether `threads` matching threads (0: one per core) leave no core idle.
+// Then a replay's chunks are best read by the matching threads themselves
+// (ingest::ReaderOptions::consumer_reads); with a core to spare, the reader
+// thread's own read() runs beside them for free.
+bool PipelineFillsEveryCore(int threads);
+
 class Pipeline {
  public:
   Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool,

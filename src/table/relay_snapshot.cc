@@ -38,7 +38,7 @@ std::vector<RelayRecord> RelaySnapshot::ToRecords() const {
   std::vector<RelayRecord> out;
   out.reserve(size());
   for (const RecordView r : *this) {
-    out.push_back(RelayRecord{r.address, std::string(r.user), r.last_login, r.expiry});
+    out.push_back(RelayRecord{r.address, std::string(r.user()), r.last_login, r.expiry});
   }
   return out;
 }

@@ -32,12 +32,16 @@ struct RelayRecord {
   UnixSeconds expiry = 0;
 };
 
-// One entry of a snapshot; `user` points into the snapshot.
+// One entry of a snapshot. The user name is read only when asked for: map
+// writers never need it, and at a million entries each read is a cache miss.
 struct RecordView {
   IpAddress address;
-  absl::string_view user;
   UnixSeconds last_login = 0;
   UnixSeconds expiry = 0;
+  const UserArena* users = nullptr;
+  uint32_t user_handle = 0;
+
+  absl::string_view user() const { return users->Get(user_handle); }  // Points into the snapshot.
 };
 
 class RelaySnapshot {
@@ -56,7 +60,7 @@ class RelaySnapshot {
   bool empty() const { return slots_.empty(); }
   RecordView operator[](size_t i) const {
     const Slot& s = slots_[i];
-    return RecordView{s.address, users_.Get(s.user), s.expiry - s.login_age, s.expiry};
+    return RecordView{s.address, s.expiry - s.login_age, s.expiry, &users_, s.user};
   }
   std::vector<RelayRecord> ToRecords() const;
 

@@ -43,7 +43,7 @@ std::string EncodeState(const RelaySnapshot& snapshot) {
   out.reserve(out.size() + snapshot.size() * 96);
   for (const RecordView r : snapshot) {
     absl::StrAppend(&out, r.address.ToString(), "\t", r.expiry, "\t", r.last_login, "\t",
-                    base::Printable(r.user, match::kMaxUserBytes * 4), "\n");
+                    base::Printable(r.user(), match::kMaxUserBytes * 4), "\n");
   }
   return out;
 }
@@ -77,7 +77,7 @@ DecodedState DecodeState(absl::string_view text) {
 std::string EncodeDump(const RelaySnapshot& snapshot) {
   std::string out;
   for (const RecordView r : snapshot) {
-    absl::StrAppend(&out, r.address.ToString(), "\t", base::Printable(r.user), "\t", r.expiry,
+    absl::StrAppend(&out, r.address.ToString(), "\t", base::Printable(r.user()), "\t", r.expiry,
                     " (", base::FormatLocalTime(r.expiry), ")\n");
   }
   return out;

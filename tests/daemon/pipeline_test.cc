@@ -46,7 +46,7 @@ std::map<std::string, std::string> RunPipeline(const std::string& log, int threa
   reader_thread.join();
   std::map<std::string, std::string> out;
   for (const table::RecordView r : table.Snapshot(clock.Now())) {
-    out[r.address.ToString()] = std::string(r.user);
+    out[r.address.ToString()] = std::string(r.user());
   }
   stats_out->logins = pipeline.stats().logins.load();
   stats_out->lines = pipeline.stats().lines.load();

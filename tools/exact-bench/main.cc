@@ -44,7 +44,8 @@ void Usage(FILE* out) {
                "  --tokens N    chunks in flight in the pipeline (default 4)\n"
                "  --chunk-kib N lines per chunk, in KiB of log (default 256)\n"
                "  --reader-reads  the reader thread read()s every chunk, as when following\n"
-               "                a live log (default: the matching threads pread() ranges)\n"
+               "                a live log (default when a core is left for it; otherwise\n"
+               "                the matching threads pread() ranges themselves)\n"
                "  --publish     include the final LMDB publish of the table\n"
                "  --json        print one JSON object instead of text\n"
                "  --no-baseline skip the read+newline-count baseline\n"
@@ -195,7 +196,7 @@ int main(int argc, char** argv) {
   exact::ingest::ReaderOptions ropts;
   ropts.follow = false;
   ropts.from_start = true;
-  ropts.consumer_reads = !reader_reads;
+  ropts.consumer_reads = !reader_reads && exact::daemon::PipelineFillsEveryCore(threads);
   ropts.max_line_bytes = std::min<size_t>(ropts.max_line_bytes, size_t{1024} * chunk_kib / 4);
   exact::ingest::ChunkPool pool(16, exact::ingest::ChunkCapacity(size_t{1024} * chunk_kib, ropts));
   exact::ingest::SpscRing<exact::ingest::Chunk*> ring(16);
