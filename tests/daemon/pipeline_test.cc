@@ -1,5 +1,6 @@
-// The pipeline gives the same table whatever the thread count and chunk
-// size, and that table is the generator's known answer.
+// The pipeline gives the same table whatever the thread count, the chunk
+// size and which thread reads the file (reader or matching threads),
+// and that table is the generator's known answer.
 #include "src/daemon/pipeline.h"
 
 #include <fstream>
@@ -24,13 +25,15 @@ std::shared_ptr<const match::StanzaMatcher> BundledMatcher() {
 }
 
 std::map<std::string, std::string> RunPipeline(const std::string& log, int threads,
-                                               size_t chunk_bytes, PipelineStats* stats_out) {
+                                               size_t chunk_bytes, bool consumer_reads,
+                                               PipelineStats* stats_out) {
   ingest::ChunkPool pool(8, chunk_bytes);
   ingest::SpscRing<ingest::Chunk*> ring(8);
   ingest::ReaderOptions ropts;
   ropts.follow = false;
   ropts.from_start = true;
   ropts.max_line_bytes = chunk_bytes / 4;
+  ropts.consumer_reads = consumer_reads;
   ingest::LogReader reader({log}, ropts, &pool, &ring);
   EXPECT_TRUE(reader.Open().ok());
   table::RelayTable table;
@@ -70,11 +73,16 @@ TEST(Pipeline, SameTableForAnyThreadCountAndChunkSize) {
 
   for (int threads : {1, 2, 4}) {
     for (size_t chunk : {size_t{4096}, size_t{65536}, size_t{1} << 20}) {
-      PipelineStats stats;
-      std::map<std::string, std::string> got = RunPipeline(log, threads, chunk, &stats);
-      EXPECT_EQ(got, gen.answer()) << threads << " threads, " << chunk << " byte chunks";
-      EXPECT_EQ(stats.logins.load(), gen.logins());
-      EXPECT_EQ(stats.lines.load(), gen.lines());
+      // Ranges read by the matching threads, or chunks read by the reader.
+      for (bool consumer_reads : {true, false}) {
+        PipelineStats stats;
+        std::map<std::string, std::string> got =
+            RunPipeline(log, threads, chunk, consumer_reads, &stats);
+        EXPECT_EQ(got, gen.answer()) << threads << " threads, " << chunk << " byte chunks, "
+                                     << (consumer_reads ? "ranges" : "reads");
+        EXPECT_EQ(stats.logins.load(), gen.logins());
+        EXPECT_EQ(stats.lines.load(), gen.lines());
+      }
     }
   }
 }
