@@ -113,33 +113,40 @@ void DropSuperstrings(Strings* s) {
 
 }  // namespace
 
-std::vector<std::string> RequiredLiterals(const std::vector<EreSeq>& ast) {
-  if (ast.size() != 1) return {};
+std::vector<Factor> RequiredFactors(const std::vector<EreSeq>& ast) {
+  std::vector<Factor> out;
+  if (ast.size() != 1) return out;
   const EreSeq& seq = ast[0];
   std::vector<std::optional<Strings>> spelled;
   for (const EreNode& n : seq) spelled.push_back(SpellNode(n));
 
   // Every run of consecutive spellable nodes is a factor: any match spells
-  // the run contiguously. Try each sub-run and keep the best.
-  Strings best;
-  size_t best_shortest = 0;
+  // the run contiguously.
   for (size_t a = 0; a < seq.size(); ++a) {
     Strings run{""};
     for (size_t b = a; b < seq.size() && spelled[b]; ++b) {
       std::optional<Strings> joined = Concat(run, *spelled[b]);
       if (!joined) break;
       run = std::move(*joined);
-      const size_t shortest = Shortest(run);
-      if (shortest > best_shortest ||
-          (shortest == best_shortest && !best.empty() && run.size() < best.size())) {
-        best = run;
-        best_shortest = shortest;
-      }
+      if (Shortest(run) < kMinRequiredLiteral) continue;
+      Factor f{run, Shortest(run)};
+      DropSuperstrings(&f.spellings);
+      out.push_back(std::move(f));
     }
   }
-  if (best_shortest < kMinRequiredLiteral) return {};
-  DropSuperstrings(&best);
-  return best;
+  return out;
+}
+
+std::vector<std::string> RequiredLiterals(const std::vector<EreSeq>& ast) {
+  const std::vector<Factor> factors = RequiredFactors(ast);
+  const Factor* best = nullptr;
+  for (const Factor& f : factors) {
+    if (best == nullptr || f.shortest > best->shortest ||
+        (f.shortest == best->shortest && f.spellings.size() < best->spellings.size())) {
+      best = &f;
+    }
+  }
+  return best == nullptr ? std::vector<std::string>{} : best->spellings;
 }
 
 }  // namespace exact::match

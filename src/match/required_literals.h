@@ -26,11 +26,21 @@ inline constexpr size_t kMinRequiredLiteral = 4;
 // multiply, so cap the spellings.
 inline constexpr size_t kMaxRequiredLiterals = 8;
 
-// For a pattern with one top-level branch: the factor whose shortest
-// string is longest (ties: fewer strings, then the earlier run), without
-// strings that contain another of its strings. Empty when no factor has
-// all strings at least kMinRequiredLiteral long, or the pattern has
-// top-level alternatives.
+// A run of the pattern spelled out: every match contains one of
+// `spellings` (strings that contain another of them are dropped).
+struct Factor {
+  std::vector<std::string> spellings;
+  size_t shortest = 0;  // Length of the shortest spelling.
+};
+
+// Every factor of a pattern with one top-level branch whose spellings are
+// all at least kMinRequiredLiteral long, in pattern order (earlier runs
+// first). Empty for top-level alternatives.
+std::vector<Factor> RequiredFactors(const std::vector<config::EreSeq>& ast);
+
+// The factor whose shortest string is longest (ties: fewer strings, then
+// the earlier run): the most selective choice for a stanza on its own.
+// Empty when there is no factor.
 std::vector<std::string> RequiredLiterals(const std::vector<config::EreSeq>& ast);
 
 }  // namespace exact::match

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "src/base/count_newlines.h"
+#include "src/match/literal_plan.h"
 #include "src/match/required_literals.h"
 
 namespace exact::match {
@@ -71,6 +72,8 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     std::vector<config::Stanza> stanzas, config::Diagnostics* diags) {
   auto matcher = std::unique_ptr<StanzaMatcher>(new StanzaMatcher);
   int errors = 0;
+  std::vector<StanzaLiterals> literal_options;
+  std::vector<std::string> patterns_alone;
   // Hyperscan gets a prefilter (a superset: the extractors verify every
   // line in full); check each alone first, so an error names its stanza.
   for (const config::Stanza& s : stanzas) {
@@ -99,18 +102,21 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     }
     matcher->extractors_.push_back(std::move(re));
     matcher->fast_.push_back(s.ast ? FastExtractor::Create(*s.ast, s.groups) : nullptr);
-    // Literals only where the FastExtractor verifies: it rejects a look-alike
-    // in tens of nanoseconds, where RE2 would take a microsecond or more.
-    Prefilter prefilter;
-    if (matcher->fast_.back() != nullptr) {
-      prefilter.patterns = RequiredLiterals(*s.ast);
-      prefilter.literals = !prefilter.patterns.empty();
-    }
-    if (!prefilter.literals) prefilter.patterns = {pattern};
-    matcher->prefilters_.push_back(std::move(prefilter));
+    literal_options.push_back(
+        StanzaLiterals{s.ast ? RequiredFactors(*s.ast) : std::vector<Factor>{},
+                       matcher->fast_.back() != nullptr});
+    patterns_alone.push_back(pattern);
   }
   if (errors > 0) return absl::InvalidArgumentError("stanza patterns do not compile");
   if (stanzas.empty()) return absl::InvalidArgumentError("no stanzas to match");
+  std::vector<std::vector<std::string>> plan = PlanLiterals(literal_options);
+  for (size_t i = 0; i < stanzas.size(); ++i) {
+    Prefilter prefilter;
+    prefilter.literals = !plan[i].empty();
+    prefilter.patterns = prefilter.literals ? std::move(plan[i])
+                                            : std::vector<std::string>{patterns_alone[i]};
+    matcher->prefilters_.push_back(std::move(prefilter));
+  }
 
   // Several expressions may share a stanza's id; each reports that id.
   std::vector<std::string> expressions;

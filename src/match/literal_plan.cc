@@ -1,0 +1,86 @@
+#include "src/match/literal_plan.h"
+
+namespace exact::match {
+namespace {
+
+bool Eligible(const Factor& f, const StanzaLiterals& s) {
+  return s.fast_verified || f.shortest >= kMinLiteralForRe2;
+}
+
+// The most selective eligible factor of `s` alone (as RequiredLiterals).
+const Factor* Best(const StanzaLiterals& s) {
+  const Factor* best = nullptr;
+  for (const Factor& f : s.factors) {
+    if (!Eligible(f, s)) continue;
+    if (best == nullptr || f.shortest > best->shortest ||
+        (f.shortest == best->shortest && f.spellings.size() < best->spellings.size())) {
+      best = &f;
+    }
+  }
+  return best;
+}
+
+// Whether a literal chosen for a stanza other than `self` contains `text`.
+bool InOtherLiterals(const std::string& text, size_t self,
+                     const std::vector<std::vector<std::string>>& plan) {
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (i == self) continue;
+    for (const std::string& lit : plan[i]) {
+      if (lit.find(text) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+// The single literal `s` (stanza `self`) would fall back to; nullptr if none.
+const Factor* Single(const StanzaLiterals& s, size_t self,
+                     const std::vector<std::vector<std::string>>& plan) {
+  const Factor* best = nullptr;
+  bool best_shared = true;
+  for (const Factor& f : s.factors) {
+    if (f.spellings.size() != 1 || f.shortest < kMinSingleLiteral || !Eligible(f, s)) continue;
+    const bool shared = InOtherLiterals(f.spellings[0], self, plan);
+    if (best == nullptr || (best_shared && !shared) ||
+        (shared == best_shared && f.shortest > best->shortest)) {
+      best = &f;
+      best_shared = shared;
+    }
+  }
+  return best;
+}
+
+size_t Patterns(const std::vector<std::vector<std::string>>& plan) {
+  size_t n = 0;
+  for (const auto& literals : plan) n += literals.empty() ? 1 : literals.size();
+  return n;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> PlanLiterals(const std::vector<StanzaLiterals>& stanzas,
+                                                   size_t budget) {
+  std::vector<std::vector<std::string>> plan(stanzas.size());
+  for (size_t i = 0; i < stanzas.size(); ++i) {
+    if (const Factor* f = Best(stanzas[i])) plan[i] = f->spellings;
+  }
+  // Over budget: the stanza with the most literals falls back to a single
+  // one, until the set fits or nothing more can fall back.
+  while (Patterns(plan) > budget) {
+    size_t pick = 0;
+    const Factor* single = nullptr;
+    for (size_t i = 0; i < stanzas.size(); ++i) {
+      if (plan[i].size() <= 1 || (single != nullptr && plan[i].size() <= plan[pick].size())) {
+        continue;  // Ties go to the earlier stanza.
+      }
+      if (const Factor* f = Single(stanzas[i], i, plan)) {
+        pick = i;
+        single = f;
+      }
+    }
+    if (single == nullptr) break;
+    plan[pick] = single->spellings;
+  }
+  return plan;
+}
+
+}  // namespace exact::match

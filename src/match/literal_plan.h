@@ -1,0 +1,46 @@
+// Chooses what Hyperscan scans for on behalf of each stanza: a few of its
+// required literals (required_literals.h), or, failing that, its pattern.
+//
+// Why a plan over the whole set rather than the best factor per stanza:
+// Hyperscan's speed depends on the set. Measured on 256 KiB chunks in cache
+// (docs/performance.md), the bundled stanzas' best factors make 13 literals
+// and a pattern, scanned at 6.8 GB/s; at 11 literals or fewer, all
+// literals, the same lines scan at 12–13 GB/s. So when the best factors
+// exceed kLiteralBudget, stanzas with several spellings fall back to one
+// literal of their own, longest first, preferring one that no other
+// stanza's literal contains (it would flag that stanza's every login too).
+// The extractors verify every flagged line, so a less selective literal
+// costs a walk per look-alike line, never a wrong result.
+//
+// Thread safety: pure function.
+#ifndef EXACT_SRC_MATCH_LITERAL_PLAN_H_
+#define EXACT_SRC_MATCH_LITERAL_PLAN_H_
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "src/match/required_literals.h"
+
+namespace exact::match {
+
+// Hyperscan patterns in a set beyond which its scan slowed by half.
+inline constexpr size_t kLiteralBudget = 11;
+// A single literal shorter than this flags too many ordinary lines.
+inline constexpr size_t kMinSingleLiteral = 6;
+// Stanzas verified by RE2 (about a microsecond a line, not tens of
+// nanoseconds) take literals only this long, as look-alikes cost more.
+inline constexpr size_t kMinLiteralForRe2 = 8;
+
+struct StanzaLiterals {
+  std::vector<Factor> factors;  // RequiredFactors of the stanza.
+  bool fast_verified = false;   // The FastExtractor verifies its lines.
+};
+
+// For each stanza, the literals to scan for; empty: scan for its pattern.
+std::vector<std::vector<std::string>> PlanLiterals(const std::vector<StanzaLiterals>& stanzas,
+                                                   size_t budget = kLiteralBudget);
+
+}  // namespace exact::match
+
+#endif  // EXACT_SRC_MATCH_LITERAL_PLAN_H_
