@@ -1,5 +1,6 @@
-// Finds a small set of literal strings of which every match of a pattern
-// must contain at least one: the pattern's rarest necessary "factor".
+// Finds small sets of literal strings of which every match of a pattern
+// must contain at least one: the pattern's necessary "factors", and the
+// rarest of them. literal_plan.h chooses among them for a whole stanza set.
 //
 // Why: Hyperscan scans a set of a few pure literals two to three times
 // faster than the same stanzas as regular expressions (its literal
@@ -9,7 +10,7 @@
 // {"-login: Login: user=<", "-login: Logged in: user=<", ...} rather than
 // "-login: ", which every failed login also contains.
 //
-// Thread safety: pure function.
+// Thread safety: pure functions.
 #ifndef EXACT_SRC_MATCH_REQUIRED_LITERALS_H_
 #define EXACT_SRC_MATCH_REQUIRED_LITERALS_H_
 

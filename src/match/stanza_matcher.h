@@ -2,9 +2,9 @@
 //
 // Hyperscan finds, in one pass over a chunk of many lines, every line that
 // any stanza's prefilter (a superset of the stanza) matches; it reports
-// pattern ids and end offsets only. Where the FastExtractor applies, the
-// prefilter is the stanza's required literals (match/required_literals.h);
-// otherwise the stanza from its longest literal on. On each such line the
+// pattern ids and end offsets only. The prefilter is a few of the
+// stanza's required literals, as the literal plan chooses for the whole set
+// (match/literal_plan.h), or else the stanza from its longest literal on. On each such line the
 // candidate stanzas are tried in file order — the first that matches wins
 // (EXACT 1.41's rule) — by the FastExtractor where the stanza allows, else
 // by RE2 (linear time, leftmost-longest, bytes not UTF-8), and the groups
