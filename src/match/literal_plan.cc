@@ -1,3 +1,5 @@
+// The literal plan: best factors first, then single literals for the widest
+// stanzas until the set fits the budget.
 #include "src/match/literal_plan.h"
 
 namespace exact::match {

@@ -1,3 +1,5 @@
+// Spelling out factors: each node as the few strings it can match, runs of
+// nodes as their concatenations, capped at kMaxRequiredLiterals.
 #include "src/match/required_literals.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// The compact snapshot: slots sorted in place, names in one arena.
 #include "src/table/relay_snapshot.h"
 
 #include "src/base/parallel_sort.h"
