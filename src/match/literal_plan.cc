@@ -2,24 +2,14 @@
 // stanzas until the set fits the budget.
 #include "src/match/literal_plan.h"
 
+#include <algorithm>
+
 namespace exact::match {
 namespace {
 
-bool Eligible(const Factor& f, const StanzaLiterals& s) {
-  return s.fast_verified || f.shortest >= kMinLiteralForRe2;
-}
-
-// The most selective eligible factor of `s` alone (as RequiredLiterals).
-const Factor* Best(const StanzaLiterals& s) {
-  const Factor* best = nullptr;
-  for (const Factor& f : s.factors) {
-    if (!Eligible(f, s)) continue;
-    if (best == nullptr || f.shortest > best->shortest ||
-        (f.shortest == best->shortest && f.spellings.size() < best->spellings.size())) {
-      best = &f;
-    }
-  }
-  return best;
+// The shortest literal a stanza may be scanned for.
+size_t MinLiteral(const StanzaLiterals& s) {
+  return s.fast_verified ? 0 : kMinLiteralForRe2;
 }
 
 // Whether a literal chosen for a stanza other than `self` contains `text`.
@@ -40,7 +30,9 @@ const Factor* Single(const StanzaLiterals& s, size_t self,
   const Factor* best = nullptr;
   bool best_shared = true;
   for (const Factor& f : s.factors) {
-    if (f.spellings.size() != 1 || f.shortest < kMinSingleLiteral || !Eligible(f, s)) continue;
+    if (f.spellings.size() != 1 || f.shortest < std::max(kMinSingleLiteral, MinLiteral(s))) {
+      continue;
+    }
     const bool shared = InOtherLiterals(f.spellings[0], self, plan);
     if (best == nullptr || (best_shared && !shared) ||
         (shared == best_shared && f.shortest > best->shortest)) {
@@ -63,7 +55,9 @@ std::vector<std::vector<std::string>> PlanLiterals(const std::vector<StanzaLiter
                                                    size_t budget) {
   std::vector<std::vector<std::string>> plan(stanzas.size());
   for (size_t i = 0; i < stanzas.size(); ++i) {
-    if (const Factor* f = Best(stanzas[i])) plan[i] = f->spellings;
+    if (const Factor* f = MostSelective(stanzas[i].factors, MinLiteral(stanzas[i]))) {
+      plan[i] = f->spellings;
+    }
   }
   // Over budget: the stanza with the most literals falls back to a single
   // one, until the set fits or nothing more can fall back.

@@ -139,15 +139,21 @@ std::vector<Factor> RequiredFactors(const std::vector<EreSeq>& ast) {
   return out;
 }
 
-std::vector<std::string> RequiredLiterals(const std::vector<EreSeq>& ast) {
-  const std::vector<Factor> factors = RequiredFactors(ast);
+const Factor* MostSelective(const std::vector<Factor>& factors, size_t min_shortest) {
   const Factor* best = nullptr;
   for (const Factor& f : factors) {
+    if (f.shortest < min_shortest) continue;
     if (best == nullptr || f.shortest > best->shortest ||
         (f.shortest == best->shortest && f.spellings.size() < best->spellings.size())) {
       best = &f;
     }
   }
+  return best;
+}
+
+std::vector<std::string> RequiredLiterals(const std::vector<EreSeq>& ast) {
+  const std::vector<Factor> factors = RequiredFactors(ast);
+  const Factor* best = MostSelective(factors);
   return best == nullptr ? std::vector<std::string>{} : best->spellings;
 }
 

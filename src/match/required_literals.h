@@ -39,9 +39,13 @@ struct Factor {
 // first). Empty for top-level alternatives.
 std::vector<Factor> RequiredFactors(const std::vector<config::EreSeq>& ast);
 
-// The factor whose shortest string is longest (ties: fewer strings, then
+// Of `factors`, those whose shortest string is at least `min_shortest`
+// long, the one whose shortest string is longest (ties: fewer strings, then
 // the earlier run): the most selective choice for a stanza on its own.
-// Empty when there is no factor.
+// nullptr when none qualifies.
+const Factor* MostSelective(const std::vector<Factor>& factors, size_t min_shortest = 0);
+
+// MostSelective(RequiredFactors(ast))'s strings; empty when there is none.
 std::vector<std::string> RequiredLiterals(const std::vector<config::EreSeq>& ast);
 
 }  // namespace exact::match
