@@ -204,18 +204,21 @@ bool LogReader::EmitRanges(Source* src) {
   // The capacity beyond a range holds its last line, up to max_line_bytes.
   const uint64_t range_bytes = capacity - options_.max_line_bytes - 1;
   uint64_t size = static_cast<uint64_t>(st.st_size);
-  // A file that grows while it is replayed is followed to its new end.
-  while (src->offset < size && !WaitForStop(absl::ZeroDuration())) {
-    while (src->offset < size && !WaitForStop(absl::ZeroDuration())) {
-      Chunk* c = TakeChunk();
-      uint64_t end = std::min(size, src->offset + range_bytes);
-      c->file_index = src->index;
-      c->unread = FileRange{src->fd.get(), src->offset, end, &paths_[src->index], &counts_};
-      counts_.bytes.fetch_add(end - src->offset, std::memory_order_relaxed);
-      src->offset = end;
-      Emit(c);
+  while (!WaitForStop(absl::ZeroDuration())) {
+    if (src->offset >= size) {
+      // Caught up; a file that grew while it was replayed is followed to its new end.
+      if (::fstat(src->fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= src->offset) {
+        break;
+      }
+      size = static_cast<uint64_t>(st.st_size);
     }
-    if (::fstat(src->fd.get(), &st) == 0) size = static_cast<uint64_t>(st.st_size);
+    Chunk* c = TakeChunk();
+    uint64_t end = std::min(size, src->offset + range_bytes);
+    c->file_index = src->index;
+    c->unread = FileRange{src->fd.get(), src->offset, end, &paths_[src->index], &counts_};
+    counts_.bytes.fetch_add(end - src->offset, std::memory_order_relaxed);
+    src->offset = end;
+    Emit(c);
   }
   return true;
 }
