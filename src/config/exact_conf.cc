@@ -49,6 +49,21 @@ bool ParseFieldOrder(absl::string_view text, FieldOrder* order) {
   return true;
 }
 
+namespace {
+
+// `digits` as a number from 1 to `max`: digits only, no sign or blanks.
+bool ParsePositive(absl::string_view digits, int64_t max, int64_t* value) {
+  int64_t v = 0;
+  if (digits.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(digits[0])) ||
+      !absl::SimpleAtoi(digits, &v) || v <= 0 || v > max) {
+    return false;
+  }
+  *value = v;
+  return true;
+}
+
+}  // namespace
+
 bool ParseDuration(absl::string_view text, int64_t* seconds) {
   if (text.empty()) return false;
   int64_t unit = 1;
@@ -60,24 +75,13 @@ bool ParseDuration(absl::string_view text, int64_t* seconds) {
     default: break;
   }
   int64_t value = 0;
-  if (text.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(text[0]))) return false;
-  if (!absl::SimpleAtoi(text, &value) || value <= 0 || value > 10 * 365 * 86400LL / unit) {
-    return false;
-  }
+  if (!ParsePositive(text, 10 * 365 * 86400LL / unit, &value)) return false;
   *seconds = value * unit;
   return true;
 }
 
 bool ParseDurationMillis(absl::string_view text, int64_t* millis) {
-  if (absl::ConsumeSuffix(&text, "ms")) {
-    int64_t value = 0;
-    if (text.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(text[0])) ||
-        !absl::SimpleAtoi(text, &value) || value <= 0 || value > 86400 * 1000LL) {
-      return false;
-    }
-    *millis = value;
-    return true;
-  }
+  if (absl::ConsumeSuffix(&text, "ms")) return ParsePositive(text, 86400 * 1000LL, millis);
   int64_t seconds = 0;
   if (!ParseDuration(text, &seconds)) return false;
   *millis = seconds * 1000;
