@@ -274,8 +274,8 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(st.bytes.load()),
         static_cast<unsigned long long>(st.lines.load()),
         static_cast<unsigned long long>(st.logins.load()), live, used_threads, seconds,
-        publish_seconds, snapshot_seconds, gbps, lps, static_cast<long long>(ru.ru_maxrss) * 1024, base_gbps,
-        base_gbps > 0 ? gbps / base_gbps : 0,
+        publish_seconds, snapshot_seconds, gbps, lps,
+        static_cast<long long>(ru.ru_maxrss) * 1024, base_gbps, base_gbps > 0 ? gbps / base_gbps : 0,
         static_cast<unsigned long long>(st.bad_address.load()));
   } else {
     std::printf("bytes             %s (%llu)\n", HumanBytes(bytes).c_str(),
