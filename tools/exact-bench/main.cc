@@ -270,18 +270,25 @@ int main(int argc, char** argv) {
         "\"threads\":%d,\"seconds\":%.4f,\"publish_seconds\":%.4f,\"snapshot_seconds\":%.4f,"
         "\"gb_per_s\":%.3f,"
         "\"lines_per_s\":%.0f,\"peak_rss_bytes\":%lld,\"baseline_gb_per_s\":%.3f,"
-        "\"ratio_to_baseline\":%.3f,\"bad_addresses\":%llu}\n",
+        "\"ratio_to_baseline\":%.3f,\"bad_addresses\":%llu,\"candidates\":%llu,"
+        "\"unconfirmed\":%llu}\n",
         static_cast<unsigned long long>(st.bytes.load()),
         static_cast<unsigned long long>(st.lines.load()),
         static_cast<unsigned long long>(st.logins.load()), live, used_threads, seconds,
         publish_seconds, snapshot_seconds, gbps, lps,
         static_cast<long long>(ru.ru_maxrss) * 1024, base_gbps, base_gbps > 0 ? gbps / base_gbps : 0,
-        static_cast<unsigned long long>(st.bad_address.load()));
+        static_cast<unsigned long long>(st.bad_address.load()),
+        static_cast<unsigned long long>(st.candidates.load()),
+        static_cast<unsigned long long>(st.unconfirmed.load()));
   } else {
     std::printf("bytes             %s (%llu)\n", HumanBytes(bytes).c_str(),
                 static_cast<unsigned long long>(st.bytes.load()));
     std::printf("lines             %llu\n", static_cast<unsigned long long>(st.lines.load()));
     std::printf("logins            %llu\n", static_cast<unsigned long long>(st.logins.load()));
+    // Lines the prefilter flagged, and those of them no stanza confirmed.
+    std::printf("candidates        %llu (%llu unconfirmed)\n",
+                static_cast<unsigned long long>(st.candidates.load()),
+                static_cast<unsigned long long>(st.unconfirmed.load()));
     std::printf("unique addresses  %zu\n", live);
     std::printf("threads           %d\n", used_threads);
     std::printf("time              %.3f s%s\n", seconds,
