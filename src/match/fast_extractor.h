@@ -38,12 +38,11 @@ class FastExtractor {
   // text (data() == nullptr when the group did not take part).
   Result Extract(absl::string_view line, std::array<absl::string_view, 4>* groups) const;
 
-  struct Op;
-  using Prog = std::vector<Op>;
+  struct Program;
 
  private:
   explicit FastExtractor(int groups) : groups_(groups) {}
-  std::shared_ptr<const Prog> prog_;
+  std::shared_ptr<const Program> program_;
   int groups_;
 };
 
