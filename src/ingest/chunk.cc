@@ -49,10 +49,11 @@ void FillChunk(Chunk* chunk) {
   chunk->head = 0;
   chunk->size = 0;
   chunk->file_offset = range.begin;
-  char* buf = chunk->data.get();
   // The buffer holds the file from `from`: one byte before the range, which
   // tells whether a line starts exactly at `begin`.
   const uint64_t from = range.begin > 0 ? range.begin - 1 : 0;
+  const size_t lead = chunk->Lead(from);
+  char* buf = chunk->data.get() + lead;
   const size_t want = static_cast<size_t>(range.end - from);
   ssize_t n = ReadAt(range.fd, buf, want, from);
   if (n < 0) {
@@ -102,7 +103,7 @@ void FillChunk(Chunk* chunk) {
     }
     len += static_cast<size_t>(more);
   }
-  chunk->head = start;  // Not moved: a memmove of the chunk cost 4% of a replay.
+  chunk->head = lead + start;  // Not moved: a memmove of the chunk cost 4% of a replay.
   chunk->size = end_of_lines - start;
   chunk->file_offset = from + start;
 }

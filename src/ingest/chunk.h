@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,7 +31,7 @@ struct ReaderCounts;
 // that *start* in [begin, end). The last of them may run past `end`; the
 // chunk's spare capacity beyond the range holds it.
 struct FileRange {
-  int fd = -1;                 // Kept open by the reader until it is destroyed.
+  int fd = -1;  // Kept open by the reader until it is destroyed.
   uint64_t begin = 0;
   uint64_t end = 0;
   const std::string* path = nullptr;  // For messages; owned by the reader.
@@ -38,14 +39,28 @@ struct FileRange {
 };
 
 struct Chunk {
-  explicit Chunk(size_t cap) : data(new char[cap]), capacity(cap) {}
+  // Bytes read from the file at offset f land at data + f % kAlign + ...:
+  // the kernel's copy into a buffer whose alignment differs from the page
+  // cache's ran at a third of the speed (rep movsb, 2.5 against 7.4 GB/s).
+  static constexpr size_t kAlign = 64;
 
-  std::unique_ptr<char[]> data;
-  size_t capacity;
-  size_t head = 0;            // Bytes before the first line (a range's skipped part).
-  size_t size = 0;            // Bytes of whole lines in data, from data[head].
-  uint32_t file_index = 0;    // Which maillog it came from.
-  uint64_t file_offset = 0;   // Offset of data[head] in that file.
+  explicit Chunk(size_t cap)
+      : data(static_cast<char*>(::operator new[](cap + kAlign, std::align_val_t{kAlign}))),
+        capacity(cap) {}
+
+  // Where bytes that start at file offset `offset` go: the first of `capacity`
+  // bytes at the file's own alignment.
+  size_t Lead(uint64_t offset) const { return offset % kAlign; }
+
+  struct AlignedDelete {
+    void operator()(char* p) const { ::operator delete[](p, std::align_val_t{kAlign}); }
+  };
+  std::unique_ptr<char[], AlignedDelete> data;
+  size_t capacity;           // Usable bytes from data + Lead(...).
+  size_t head = 0;           // Bytes before the first line (the lead, a range's skipped part).
+  size_t size = 0;           // Bytes of whole lines in data, from data[head].
+  uint32_t file_index = 0;   // Which maillog it came from.
+  uint64_t file_offset = 0;  // Offset of data[head] in that file.
   std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
   absl::string_view text() const { return absl::string_view(data.get() + head, size); }

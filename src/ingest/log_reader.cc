@@ -68,9 +68,8 @@ bool LogReader::WaitForStop(absl::Duration d) {
   if (stop_requested_.load(std::memory_order_acquire)) return true;
   if (d <= absl::ZeroDuration()) return false;
   base::MutexLock lock(&mu_);
-  return mu_.AwaitWithTimeout(
-      [this] { return stop_requested_.load(std::memory_order_acquire); },
-      absl::ToChronoNanoseconds(d));
+  return mu_.AwaitWithTimeout([this] { return stop_requested_.load(std::memory_order_acquire); },
+                              absl::ToChronoNanoseconds(d));
 }
 
 Chunk* LogReader::TakeChunk() {
@@ -85,8 +84,9 @@ void LogReader::Emit(Chunk* chunk) { out_->Push(chunk); }
 
 ssize_t LogReader::ReadOnce(Source* src) {
   Chunk* c = TakeChunk();
-  char* data = c->data.get();
   size_t used = src->carry.size();
+  const size_t lead = c->Lead(src->offset - used);
+  char* data = c->data.get() + lead;
   std::memcpy(data, src->carry.data(), used);
   c->file_index = src->index;
   c->file_offset = src->offset - used;
@@ -131,7 +131,7 @@ ssize_t LogReader::ReadOnce(Source* src) {
     spare_ = c;
     return n;
   }
-  c->head = start;
+  c->head = lead + start;
   c->file_offset += start;
   c->size = complete_end - start;
   Emit(c);
@@ -153,10 +153,11 @@ void LogReader::FlushCarry(Source* src) {
     return;
   }
   Chunk* c = TakeChunk();
-  std::memcpy(c->data.get(), src->carry.data(), src->carry.size());
-  c->size = src->carry.size();
   c->file_index = src->index;
   c->file_offset = src->offset - src->carry.size();
+  c->head = c->Lead(c->file_offset);
+  std::memcpy(c->data.get() + c->head, src->carry.data(), src->carry.size());
+  c->size = src->carry.size();
   src->carry.clear();
   Emit(c);
 }
@@ -206,7 +207,8 @@ bool LogReader::EmitRanges(Source* src) {
   uint64_t size = static_cast<uint64_t>(st.st_size);
   while (!WaitForStop(absl::ZeroDuration())) {
     if (src->offset >= size) {
-      // Caught up; a file that grew while it was replayed is followed to its new end.
+      // Caught up; a file that grew while it was replayed is followed to its
+      // new end.
       if (::fstat(src->fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= src->offset) {
         break;
       }
