@@ -40,7 +40,10 @@ class IpAddress {
   // IPv4 is held as ::ffff:a.b.c.d.
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }
 
-  friend bool operator==(const IpAddress&, const IpAddress&) = default;
+  // Two word compares, not memcmp: the table compares a key per login.
+  friend bool operator==(const IpAddress& a, const IpAddress& b) {
+    return a.RawWord(0) == b.RawWord(0) && a.RawWord(1) == b.RawWord(1);
+  }
   // IPv4 before IPv6, each in numeric order. Integer compares only: this
   // orders every snapshot of the table (a million entries at ISP scale).
   friend std::strong_ordering operator<=>(const IpAddress& a, const IpAddress& b) {
@@ -52,16 +55,18 @@ class IpAddress {
   }
   template <typename H>
   friend H AbslHashValue(H h, const IpAddress& a) {
-    return H::combine_contiguous(std::move(h), a.bytes_.data(), a.bytes_.size());
+    return H::combine(std::move(h), a.RawWord(0), a.RawWord(1));
   }
 
  private:
-  // Big-endian 64-bit word `i` (0 or 1) of the address.
-  uint64_t Word(int i) const {
+  // 64-bit word `i` (0 or 1) of the address, in memory order.
+  uint64_t RawWord(int i) const {
     uint64_t w;
     std::memcpy(&w, bytes_.data() + 8 * i, sizeof w);
-    return __builtin_bswap64(w);
+    return w;
   }
+  // The same word big-endian, for numeric order.
+  uint64_t Word(int i) const { return __builtin_bswap64(RawWord(i)); }
 
   std::array<uint8_t, 16> bytes_{};
 };
