@@ -1,6 +1,7 @@
-// Address parsing via inet_pton (strict in glibc: no leading zeros in IPv4,
-// no zone ids) and our own RFC 5952 formatter, so output never depends on the
-// C library's choice of form.
+// Address parsing with glibc inet_pton's strict grammar (no leading zeros in
+// IPv4, no zone ids: IPv4 by hand, since every login's address is parsed,
+// IPv6 by inet_pton itself) and our own RFC 5952 formatter, so output never
+// depends on the C library's choice of form.
 #include "src/match/ip_address.h"
 
 #include <arpa/inet.h>
@@ -14,6 +15,35 @@ namespace exact::match {
 namespace {
 
 constexpr std::array<uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+// inet_pton(AF_INET)'s grammar as glibc has it: four decimal octets split by
+// dots, none above 255, none with a leading zero; nothing else.
+bool ParseV4(absl::string_view text, uint8_t out[4]) {
+  int octets = 0;
+  unsigned value = 0;
+  bool in_octet = false;
+  for (char ch : text) {
+    if (ch >= '0' && ch <= '9') {
+      if (in_octet && value == 0) return false;  // A leading zero.
+      value = value * 10 + static_cast<unsigned>(ch - '0');
+      if (value > 255) return false;
+      if (!in_octet) {
+        if (++octets > 4) return false;
+        in_octet = true;
+      }
+    } else if (ch == '.' && in_octet) {
+      if (octets == 4) return false;
+      out[octets - 1] = static_cast<uint8_t>(value);
+      value = 0;
+      in_octet = false;
+    } else {
+      return false;
+    }
+  }
+  if (octets < 4 || !in_octet) return false;
+  out[3] = static_cast<uint8_t>(value);
+  return true;
+}
 
 }  // namespace
 
@@ -35,18 +65,16 @@ IpAddress IpAddress::FromBytes(const std::array<uint8_t, 16>& v6_bytes) {
 
 std::optional<IpAddress> IpAddress::Parse(absl::string_view text) {
   if (text.empty() || text.size() > kMaxTextLength) return std::nullopt;
+  IpAddress a;
+  if (text.find(':') == absl::string_view::npos) {
+    if (!ParseV4(text, a.bytes_.data() + 12)) return std::nullopt;
+    std::memcpy(a.bytes_.data(), kV4MappedPrefix.data(), kV4MappedPrefix.size());
+    return a;
+  }
   char buf[kMaxTextLength + 1];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   if (std::memchr(buf, '\0', text.size()) != nullptr) return std::nullopt;
-  IpAddress a;
-  if (text.find(':') == absl::string_view::npos) {
-    in_addr v4;
-    if (::inet_pton(AF_INET, buf, &v4) != 1) return std::nullopt;
-    std::memcpy(a.bytes_.data(), kV4MappedPrefix.data(), kV4MappedPrefix.size());
-    std::memcpy(a.bytes_.data() + 12, &v4, 4);
-    return a;
-  }
   in6_addr v6;
   if (::inet_pton(AF_INET6, buf, &v6) != 1) return std::nullopt;
   std::memcpy(a.bytes_.data(), &v6, 16);  // A mapped address is already in IPv4 form.
@@ -60,8 +88,8 @@ bool IpAddress::is_v4() const {
 bool IpAddress::IsUnicast() const {
   if (is_v4()) {
     uint8_t first = bytes_[12];
-    if (first == 0) return false;                     // 0.0.0.0/8 "this network"
-    if (first >= 224 && first <= 239) return false;   // multicast
+    if (first == 0) return false;                    // 0.0.0.0/8 "this network"
+    if (first >= 224 && first <= 239) return false;  // multicast
     if (bytes_[12] == 255 && bytes_[13] == 255 && bytes_[14] == 255 && bytes_[15] == 255) {
       return false;  // limited broadcast
     }

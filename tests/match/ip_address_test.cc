@@ -1,6 +1,11 @@
 // Address validation and canonical forms.
 #include "src/match/ip_address.h"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <random>
+
 #include "gtest/gtest.h"
 
 namespace exact::match {
@@ -16,20 +21,50 @@ TEST(IpAddress, CanonicalForms) {
   EXPECT_EQ(Canonical("::ffff:192.0.2.9"), "192.0.2.9");  // Mapped becomes IPv4.
   EXPECT_EQ(Canonical("::FFFF:c000:0209"), "192.0.2.9");
   EXPECT_EQ(Canonical("2001:DB8:0:0::25"), "2001:db8::25");
-  EXPECT_EQ(Canonical("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");  // First longest run.
+  EXPECT_EQ(Canonical("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");     // First longest run.
   EXPECT_EQ(Canonical("2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1");  // No '::' for one word.
   EXPECT_EQ(Canonical("fe80:0000:0000:0000:0000:0000:0000:0001"), "fe80::1");
   EXPECT_EQ(Canonical("::1"), "::1");
 }
 
 TEST(IpAddress, RejectsAnythingElse) {
-  for (const char* bad : {"", "192.0.2", "192.0.2.256", "192.000.2.7", "01.2.3.4", "1.2.3.4 ",
-                          " 1.2.3.4", "[192.0.2.7]", "192.0.2.7:25", "host.example",
-                          "fe80::1%eth0", "2001:db8:::1", "123.456.789.01", "not-an-ip;rm",
-                          "1.2.3.4\n", "::ffff:1.2.3"}) {
+  for (const char* bad :
+       {"", "192.0.2", "192.0.2.256", "192.000.2.7", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4",
+        "[192.0.2.7]", "192.0.2.7:25", "host.example", "fe80::1%eth0", "2001:db8:::1",
+        "123.456.789.01", "not-an-ip;rm", "1.2.3.4\n", "::ffff:1.2.3"}) {
     EXPECT_FALSE(IpAddress::Parse(bad).has_value()) << bad;
   }
   EXPECT_FALSE(IpAddress::Parse(std::string("1.2.3.4\0", 8)).has_value());
+}
+
+TEST(IpAddress, Ipv4AcceptsExactlyWhatInetPtonAccepts) {
+  // IPv4 is parsed by hand; glibc's inet_pton is the specification.
+  std::mt19937 rng(11);
+  const char alphabet[] = "0123456789.....x";
+  int accepted = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string text;
+    if (n % 2 == 0) {  // Any string of the alphabet.
+      const size_t len = 1 + rng() % 17;
+      for (size_t i = 0; i < len; ++i) text += alphabet[rng() % (sizeof alphabet - 1)];
+    } else {  // Dotted octets of 1 to 3 digits, some over 255 or with leading zeros.
+      const int octets = 3 + static_cast<int>(rng() % 3);
+      for (int o = 0; o < octets; ++o) {
+        if (o > 0) text += '.';
+        const int digits = 1 + static_cast<int>(rng() % 3);
+        for (int d = 0; d < digits; ++d) text += static_cast<char>('0' + rng() % (d == 0 ? 3 : 10));
+      }
+    }
+    in_addr v4;
+    const bool want = ::inet_pton(AF_INET, text.c_str(), &v4) == 1;
+    std::optional<IpAddress> got = IpAddress::Parse(text);
+    ASSERT_EQ(got.has_value(), want) << text;
+    if (!want) continue;
+    ++accepted;
+    ASSERT_TRUE(got->is_v4());
+    EXPECT_EQ(std::memcmp(got->bytes().data() + 12, &v4, 4), 0) << text;
+  }
+  EXPECT_GT(accepted, 1000);
 }
 
 TEST(IpAddress, UnicastOnly) {
