@@ -67,17 +67,17 @@ void Pipeline::Run() {
   auto apply = [this](Work* work) {
     const base::UnixSeconds now = clock_->Now();
     const int64_t timeout = timeout_.load();
-    uint64_t added = 0, ignored = 0;
+    uint64_t ignored = 0;
+    std::vector<table::RelayTable::Login> grants;
+    grants.reserve(work->logins.size());
     for (const match::Login& login : work->logins) {
       if (!ignore_.empty() && ignore_.Contains(login.address)) {
         ++ignored;
         continue;
       }
-      if (table_->Upsert(login.address, login.user, now, timeout) ==
-          table::RelayTable::UpsertResult::kAdded) {
-        ++added;
-      }
+      grants.push_back({login.address, login.user});
     }
+    const uint64_t added = table_->UpsertAll(grants, now, timeout);
     const match::ScanCounts& c = work->counts;
     stats_.chunks.fetch_add(1, std::memory_order_relaxed);
     stats_.bytes.fetch_add(work->chunk->size, std::memory_order_relaxed);

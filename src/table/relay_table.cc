@@ -14,9 +14,9 @@ RelayTable::RelayTable(size_t shards) {
   }
 }
 
-RelayTable::Shard& RelayTable::ShardFor(const IpAddress& address) const {
+size_t RelayTable::ShardIndex(const IpAddress& address) const {
   size_t h = absl::Hash<IpAddress>{}(address);
-  return *shards_[(h >> 7) % shards_.size()];  // Low bits pick flat_hash_map slots.
+  return (h >> 7) % shards_.size();  // Low bits pick flat_hash_map slots.
 }
 
 RelayRecord RelayTable::ToRecord(const Shard& shard, const IpAddress& address, const Entry& e) {
@@ -47,24 +47,67 @@ void RelayTable::LowerNextExpiry(UnixSeconds expiry) {
   }
 }
 
+RelayTable::UpsertResult RelayTable::UpsertLocked(Shard* shard, const IpAddress& address,
+                                                  absl::string_view user, UnixSeconds now,
+                                                  UnixSeconds expiry) {
+  auto [it, inserted] = shard->entries.try_emplace(address);
+  Entry& e = it->second;
+  // An entry may have expired without a sweep yet: that is a new relay
+  // grant, and must be published as one.
+  const UpsertResult result =
+      inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
+  SetUser(shard, &e, inserted, user);
+  e.expiry = std::max(e.expiry, expiry);
+  e.login_age = LoginAge(e.expiry, now);
+  return result;
+}
+
 RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::string_view user,
                                             UnixSeconds now, UnixSeconds timeout) {
   Shard& shard = ShardFor(address);
-  UnixSeconds expiry = now + timeout;
+  const UnixSeconds expiry = now + timeout;
   UpsertResult result;
   {
     base::MutexLock lock(&shard.mu);
-    auto [it, inserted] = shard.entries.try_emplace(address);
-    Entry& e = it->second;
-    // An entry may have expired without a sweep yet: that is a new relay
-    // grant, and must be published as one.
-    result = inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
-    SetUser(&shard, &e, inserted, user);
-    e.expiry = std::max(e.expiry, expiry);
-    e.login_age = LoginAge(e.expiry, now);
+    result = UpsertLocked(&shard, address, user, now, expiry);
   }
   LowerNextExpiry(expiry);
   return result;
+}
+
+size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
+                             UnixSeconds timeout) {
+  if (logins.empty()) return 0;
+  // Each shard's logins, in log order: logins of one address stay in order,
+  // and logins of different addresses commute (they share `now`).
+  const size_t n = shards_.size();
+  std::vector<uint32_t> by_shard(logins.size());
+  std::vector<uint32_t> starts(n + 1, 0);
+  std::vector<uint32_t> shard_of(logins.size());
+  for (size_t i = 0; i < logins.size(); ++i) {
+    shard_of[i] = static_cast<uint32_t>(ShardIndex(logins[i].address));
+    ++starts[shard_of[i] + 1];
+  }
+  for (size_t s = 0; s < n; ++s) starts[s + 1] += starts[s];
+  std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
+  for (size_t i = 0; i < logins.size(); ++i)
+    by_shard[next[shard_of[i]]++] = static_cast<uint32_t>(i);
+
+  const UnixSeconds expiry = now + timeout;
+  size_t added = 0;
+  for (size_t s = 0; s < n; ++s) {
+    if (starts[s] == starts[s + 1]) continue;
+    Shard& shard = *shards_[s];
+    base::MutexLock lock(&shard.mu);
+    for (uint32_t j = starts[s]; j < starts[s + 1]; ++j) {
+      // Two logins ahead: the slot's cache miss overlaps this update.
+      if (j + 2 < starts[s + 1]) shard.entries.prefetch(logins[by_shard[j + 2]].address);
+      const Login& login = logins[by_shard[j]];
+      added += UpsertLocked(&shard, login.address, login.user, now, expiry) == UpsertResult::kAdded;
+    }
+  }
+  LowerNextExpiry(expiry);
+  return added;
 }
 
 void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {

@@ -40,6 +40,17 @@ class RelayTable {
   UpsertResult Upsert(const IpAddress& address, absl::string_view user, UnixSeconds now,
                       UnixSeconds timeout);
 
+  // One login for UpsertAll.
+  struct Login {
+    IpAddress address;
+    absl::string_view user;
+  };
+  // Upsert() of each login in turn, all at `now`; returns how many were
+  // kAdded. The same table as one Upsert() per login, for less: a shard's
+  // mutex is taken once per call, and each slot is fetched from memory while
+  // the one before it is updated (the pipeline applies a chunk's logins so).
+  size_t UpsertAll(const std::vector<Login>& logins, UnixSeconds now, UnixSeconds timeout);
+
   // Puts back an entry from a saved state file, unless already expired or
   // already present with a later expiry.
   void Restore(const RelayRecord& record, UnixSeconds now);
@@ -71,7 +82,12 @@ class RelayTable {
     UserArena users ABSL_GUARDED_BY(mu);
   };
 
-  Shard& ShardFor(const IpAddress& address) const;
+  size_t ShardIndex(const IpAddress& address) const;
+  Shard& ShardFor(const IpAddress& address) const { return *shards_[ShardIndex(address)]; }
+  // The body of Upsert, with the shard locked.
+  static UpsertResult UpsertLocked(Shard* shard, const IpAddress& address, absl::string_view user,
+                                   UnixSeconds now, UnixSeconds expiry)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static RelayRecord ToRecord(const Shard& shard, const IpAddress& address, const Entry& e)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);
   // Points `e` at `user`: a new entry gets a new name; an existing one keeps

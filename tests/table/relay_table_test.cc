@@ -2,6 +2,7 @@
 #include "src/table/relay_table.h"
 
 #include <atomic>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -45,6 +46,44 @@ TEST(RelayTable, UsersAndLoginTimesSurviveReplacementExpiryAndCompaction) {
   }
   EXPECT_EQ(t.Lookup(addr(kN), 1020)->user, std::string(300, 'L'));
   EXPECT_EQ(t.Snapshot(1020).size(), kN / 2 + 1);
+}
+
+// The pipeline applies a chunk's logins with UpsertAll: it must leave the
+// same table, and count the same new grants, as one Upsert per login.
+TEST(RelayTable, UpsertAllIsUpsertOfEachLoginInTurn) {
+  RelayTable one_by_one, batched;
+  std::mt19937 rng(3);
+  for (int batch = 0; batch < 300; ++batch) {
+    const UnixSeconds now = 1000 + batch;
+    std::vector<RelayTable::Login> logins;
+    std::vector<std::string> users;  // Owns what the logins' views point at.
+    users.reserve(64);
+    const size_t count = rng() % 64;
+    for (size_t i = 0; i < count; ++i) {
+      users.push_back("u" + std::to_string(rng() % 5) + std::string(rng() % 3, 'x'));
+      // Few addresses, so that one batch often holds an address twice.
+      logins.push_back({IpAddress::FromV4(0x0a000000 + rng() % 200), users.back()});
+    }
+    size_t added = 0;
+    for (const RelayTable::Login& l : logins) {
+      added += one_by_one.Upsert(l.address, l.user, now, 7) == RelayTable::UpsertResult::kAdded;
+    }
+    ASSERT_EQ(batched.UpsertAll(logins, now, 7), added) << "batch " << batch;
+    if (batch % 10 == 0) {
+      ASSERT_EQ(one_by_one.Expire(now), batched.Expire(now));
+    }
+  }
+  const std::vector<RelayRecord> want = one_by_one.Snapshot(1300).ToRecords();
+  const std::vector<RelayRecord> got = batched.Snapshot(1300).ToRecords();
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_GT(want.size(), 20u);
+  for (size_t i = 0; i < want.size(); ++i) {
+    EXPECT_EQ(got[i].address, want[i].address);
+    EXPECT_EQ(got[i].user, want[i].user) << want[i].address.ToString();
+    EXPECT_EQ(got[i].last_login, want[i].last_login);
+    EXPECT_EQ(got[i].expiry, want[i].expiry);
+  }
+  EXPECT_EQ(batched.NextExpiry(), one_by_one.NextExpiry());
 }
 
 TEST(RelayTable, ExpiryIsExactToTheSecond) {
