@@ -224,6 +224,8 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
   }
   if (!std::is_sorted(events.begin(), events.end())) std::sort(events.begin(), events.end());
 
+  // At most one login per flagged line: grow the output once, not by doubling.
+  out->reserve(out->size() + events.size());
   std::vector<uint32_t>& ids = scratch->candidates;
   size_t i = 0;
   while (i < events.size()) {
