@@ -67,6 +67,49 @@ TEST(IpAddress, Ipv4AcceptsExactlyWhatInetPtonAccepts) {
   EXPECT_GT(accepted, 1000);
 }
 
+TEST(IpAddress, Ipv6AcceptsExactlyWhatInetPtonAccepts) {
+  std::mt19937 rng(12);
+  // Groups of 0 to 5 hex digits (empty ones make "::" and ":::"), 1 to 9 of
+  // them, sometimes ending in a dotted IPv4 part, sometimes with a stray byte.
+  const char hex[] = "0123456789abcdefABCDEF";
+  int accepted = 0, with_v4 = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string text;
+    const int groups = 1 + static_cast<int>(rng() % 9);
+    for (int g = 0; g < groups; ++g) {
+      if (g > 0) text += ':';
+      const int digits = static_cast<int>(rng() % 6 == 0 ? 0 : 1 + rng() % 4 + (rng() % 20 == 0));
+      for (int d = 0; d < digits; ++d) text += hex[rng() % (sizeof hex - 1)];
+    }
+    if (rng() % 4 == 0) text += ":" + std::to_string(rng() % 300) + "." + std::to_string(rng() % 256) +
+                                "." + std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+    if (rng() % 10 == 0) text.insert(rng() % (text.size() + 1), 1, ".:xg "[rng() % 5]);
+    if (text.find(':') == std::string::npos) continue;
+    in6_addr v6;
+    const bool want = ::inet_pton(AF_INET6, text.c_str(), &v6) == 1;
+    std::optional<IpAddress> got = IpAddress::Parse(text);
+    ASSERT_EQ(got.has_value(), want) << text;
+    if (!want) continue;
+    ++accepted;
+    with_v4 += text.find('.') != std::string::npos;
+    EXPECT_EQ(std::memcmp(got->bytes().data(), &v6, 16), 0) << text;
+  }
+  EXPECT_GT(accepted, 5000);
+  EXPECT_GT(with_v4, 500);
+  for (const char* text : {"::", "::1", "1::", "::ffff:1.2.3.4", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+                           "1:2:3:4:5:6:1.2.3.4", "fe80::1:2"}) {
+    in6_addr v6;
+    ASSERT_EQ(::inet_pton(AF_INET6, text, &v6), 1) << text;
+    ASSERT_TRUE(IpAddress::Parse(text).has_value()) << text;
+  }
+  for (const char* text : {":", ":::", "1:", ":1", "1::2::3", "1:2:3:4:5:6:7:8::", "::1.2.3",
+                           "1:2:3:4:5:6:7:1.2.3.4", "12345::", "::01.2.3.4", "::1.2.3.4:5"}) {
+    in6_addr v6;
+    ASSERT_NE(::inet_pton(AF_INET6, text, &v6), 1) << text;
+    ASSERT_FALSE(IpAddress::Parse(text).has_value()) << text;
+  }
+}
+
 TEST(IpAddress, UnicastOnly) {
   EXPECT_TRUE(IpAddress::Parse("192.0.2.1")->IsUnicast());
   EXPECT_TRUE(IpAddress::Parse("127.0.0.2")->IsUnicast());
