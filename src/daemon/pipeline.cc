@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <utility>
 #include <vector>
 
 namespace exact::daemon {
@@ -18,10 +19,13 @@ struct Work {
   match::ScanCounts counts;
 };
 
-// A thread's scratch, remade when a reload swaps the matcher.
+// A thread's scratch, remade when a reload swaps the matcher, and the
+// buffer it reads replayed ranges into.
 struct ThreadScratch {
   const match::StanzaMatcher* owner = nullptr;
   std::unique_ptr<match::StanzaMatcher::Scratch> scratch;
+  ingest::Chunk::Buffer buffer;
+  size_t buffer_capacity = 0;
 };
 
 }  // namespace
@@ -55,13 +59,27 @@ void Pipeline::Run() {
     return work;
   };
   auto scan = [&scratches](Work* work) -> Work* {
-    ingest::FillChunk(work->chunk);  // A replayed range is read here, on this core.
     ThreadScratch& ts = scratches.local();
+    ingest::Chunk* chunk = work->chunk;
+    // A replayed range is read here, on this core, into this thread's own
+    // buffer: it stays in the core's cache, where the chunk's own buffer was
+    // last written a pool's worth of chunks ago. The chunk gets its buffer
+    // back once scanned; no later stage reads the text.
+    const bool range = chunk->unread.has_value();
+    if (range) {
+      if (ts.buffer_capacity != chunk->capacity) {
+        ts.buffer = ingest::Chunk::NewBuffer(chunk->capacity);
+        ts.buffer_capacity = chunk->capacity;
+      }
+      std::swap(chunk->data, ts.buffer);
+    }
+    ingest::FillChunk(chunk);
     if (ts.owner != work->matcher.get()) {
       ts.scratch = work->matcher->NewScratch();
       ts.owner = work->matcher.get();
     }
-    work->matcher->Scan(work->chunk->text(), ts.scratch.get(), &work->logins, &work->counts);
+    work->matcher->Scan(chunk->text(), ts.scratch.get(), &work->logins, &work->counts);
+    if (range) std::swap(chunk->data, ts.buffer);
     return work;
   };
   auto apply = [this](Work* work) {

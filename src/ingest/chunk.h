@@ -44,18 +44,22 @@ struct Chunk {
   // cache's ran at a third of the speed (rep movsb, 2.5 against 7.4 GB/s).
   static constexpr size_t kAlign = 64;
 
-  explicit Chunk(size_t cap)
-      : data(static_cast<char*>(::operator new[](cap + kAlign, std::align_val_t{kAlign}))),
-        capacity(cap) {}
+  struct AlignedDelete {
+    void operator()(char* p) const { ::operator delete[](p, std::align_val_t{kAlign}); }
+  };
+  using Buffer = std::unique_ptr<char[], AlignedDelete>;
+  // A buffer a chunk of capacity `cap` can hold (see Lead).
+  static Buffer NewBuffer(size_t cap) {
+    return Buffer(static_cast<char*>(::operator new[](cap + kAlign, std::align_val_t{kAlign})));
+  }
+
+  explicit Chunk(size_t cap) : data(NewBuffer(cap)), capacity(cap) {}
 
   // Where bytes that start at file offset `offset` go: the first of `capacity`
   // bytes at the file's own alignment.
   size_t Lead(uint64_t offset) const { return offset % kAlign; }
 
-  struct AlignedDelete {
-    void operator()(char* p) const { ::operator delete[](p, std::align_val_t{kAlign}); }
-  };
-  std::unique_ptr<char[], AlignedDelete> data;
+  Buffer data;
   size_t capacity;           // Usable bytes from data + Lead(...).
   size_t head = 0;           // Bytes before the first line (the lead, a range's skipped part).
   size_t size = 0;           // Bytes of whole lines in data, from data[head].
