@@ -90,8 +90,9 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
   }
   for (size_t s = 0; s < n; ++s) starts[s + 1] += starts[s];
   std::vector<uint32_t> next(starts.begin(), starts.end() - 1);
-  for (size_t i = 0; i < logins.size(); ++i)
+  for (size_t i = 0; i < logins.size(); ++i) {
     by_shard[next[shard_of[i]]++] = static_cast<uint32_t>(i);
+  }
 
   const UnixSeconds expiry = now + timeout;
   size_t added = 0;
