@@ -32,8 +32,8 @@ std::string Log(double login_share, size_t bytes) {
   return out;
 }
 
-// Scans 256 KiB chunks (the pipeline's size) of a 5%-login log with the
-// first N bundled stanzas.
+// Scans 256 KiB chunks (the size every session's figures used) of a
+// 5%-login log with the first N bundled stanzas.
 void BM_ScanChunk(benchmark::State& state) {
   auto all = Bundled();
   all.resize(static_cast<size_t>(state.range(0)));
