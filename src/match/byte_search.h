@@ -59,25 +59,23 @@ class StopBytes {
   unsigned char bytes_[kMax] = {};
 };
 
+// The first and the last sizeof(Word) bytes of a and b are equal: for
+// sizeof(Word) <= n <= 2 * sizeof(Word), all n bytes are.
+template <typename Word>
+bool EndsEqual(const char* a, const char* b, size_t n) {
+  Word a0, a1, b0, b1;
+  std::memcpy(&a0, a, sizeof(Word));
+  std::memcpy(&b0, b, sizeof(Word));
+  std::memcpy(&a1, a + n - sizeof(Word), sizeof(Word));
+  std::memcpy(&b1, b + n - sizeof(Word), sizeof(Word));
+  return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
 // memcmp(a, b, n) == 0, for the short literals of stanza patterns: two
 // overlapping loads of 4 or 8 bytes cover 4 to 16 bytes without a call.
 inline bool BytesEqual(const char* a, const char* b, size_t n) {
-  if (n >= 4 && n <= 16) {
-    if (n >= 8) {
-      uint64_t a0, a1, b0, b1;
-      std::memcpy(&a0, a, 8);
-      std::memcpy(&b0, b, 8);
-      std::memcpy(&a1, a + n - 8, 8);
-      std::memcpy(&b1, b + n - 8, 8);
-      return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, a, 4);
-    std::memcpy(&b0, b, 4);
-    std::memcpy(&a1, a + n - 4, 4);
-    std::memcpy(&b1, b + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
+  if (n >= 8 && n <= 16) return EndsEqual<uint64_t>(a, b, n);
+  if (n >= 4 && n < 8) return EndsEqual<uint32_t>(a, b, n);
   return std::memcmp(a, b, n) == 0;
 }
 
