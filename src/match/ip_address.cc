@@ -6,8 +6,6 @@
 // inet_pton.
 #include "src/match/ip_address.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -70,6 +68,15 @@ bool ParseV6(absl::string_view text, uint8_t out[16]) {
   size_t group_start = i;  // Where the current group's text starts.
   unsigned value = 0;
   int digits = 0;
+  // Stores the group just read; false when there is no room for it.
+  auto store_group = [&] {
+    if (filled + 2 > 16) return false;
+    words[filled++] = static_cast<uint8_t>(value >> 8);
+    words[filled++] = static_cast<uint8_t>(value);
+    value = 0;
+    digits = 0;
+    return true;
+  };
   for (; i < text.size(); ++i) {
     const char ch = text[i];
     const int digit = HexValue(ch);
@@ -87,11 +94,7 @@ bool ParseV6(absl::string_view text, uint8_t out[16]) {
         continue;
       }
       if (i + 1 == text.size()) return false;  // A trailing single colon.
-      if (filled + 2 > 16) return false;
-      words[filled++] = static_cast<uint8_t>(value >> 8);
-      words[filled++] = static_cast<uint8_t>(value);
-      value = 0;
-      digits = 0;
+      if (!store_group()) return false;
       continue;
     }
     // A dot: the rest of the text, from this group's start, is IPv4.
@@ -102,11 +105,7 @@ bool ParseV6(absl::string_view text, uint8_t out[16]) {
     }
     return false;
   }
-  if (digits > 0) {
-    if (filled + 2 > 16) return false;
-    words[filled++] = static_cast<uint8_t>(value >> 8);
-    words[filled++] = static_cast<uint8_t>(value);
-  }
+  if (digits > 0 && !store_group()) return false;
   if (gap >= 0) {
     if (filled == 16) return false;  // "::" must stand for at least one group.
     const size_t tail = filled - static_cast<size_t>(gap);
