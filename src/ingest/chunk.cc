@@ -52,7 +52,7 @@ void FillChunk(Chunk* chunk) {
   // The buffer holds the file from `from`: one byte before the range, which
   // tells whether a line starts exactly at `begin`.
   const uint64_t from = range.begin > 0 ? range.begin - 1 : 0;
-  const size_t lead = chunk->Lead(from);
+  const size_t lead = Chunk::Lead(from);
   char* buf = chunk->data.get() + lead;
   const size_t want = static_cast<size_t>(range.end - from);
   ssize_t n = ReadAt(range.fd, buf, want, from);

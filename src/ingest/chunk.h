@@ -57,7 +57,7 @@ struct Chunk {
 
   // Where bytes that start at file offset `offset` go: the first of `capacity`
   // bytes at the file's own alignment.
-  size_t Lead(uint64_t offset) const { return offset % kAlign; }
+  static size_t Lead(uint64_t offset) { return offset % kAlign; }
 
   Buffer data;
   size_t capacity;           // Usable bytes from data + Lead(...).

@@ -85,7 +85,7 @@ void LogReader::Emit(Chunk* chunk) { out_->Push(chunk); }
 ssize_t LogReader::ReadOnce(Source* src) {
   Chunk* c = TakeChunk();
   size_t used = src->carry.size();
-  const size_t lead = c->Lead(src->offset - used);
+  const size_t lead = Chunk::Lead(src->offset - used);
   char* data = c->data.get() + lead;
   std::memcpy(data, src->carry.data(), used);
   c->file_index = src->index;
@@ -155,7 +155,7 @@ void LogReader::FlushCarry(Source* src) {
   Chunk* c = TakeChunk();
   c->file_index = src->index;
   c->file_offset = src->offset - src->carry.size();
-  c->head = c->Lead(c->file_offset);
+  c->head = Chunk::Lead(c->file_offset);
   std::memcpy(c->data.get() + c->head, src->carry.data(), src->carry.size());
   c->size = src->carry.size();
   src->carry.clear();
@@ -207,8 +207,7 @@ bool LogReader::EmitRanges(Source* src) {
   uint64_t size = static_cast<uint64_t>(st.st_size);
   while (!WaitForStop(absl::ZeroDuration())) {
     if (src->offset >= size) {
-      // Caught up; a file that grew while it was replayed is followed to its
-      // new end.
+      // Caught up; a file that grew while it was replayed is followed to its new end.
       if (::fstat(src->fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= src->offset) {
         break;
       }
