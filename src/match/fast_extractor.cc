@@ -202,8 +202,7 @@ bool Compile(const EreSeq& seq, const ByteSet& follow, bool at_start, Program* p
           if (!CompileBranches(child.branches, next, p, &group)) return false;
           out->push_back(group);
         } else {
-          return false;  // Repeated groups: POSIX's "last iteration" rule;
-                         // leave to RE2.
+          return false;  // Repeated groups: POSIX's "last iteration" rule; leave to RE2.
         }
         break;
       }
@@ -314,8 +313,7 @@ class Walker {
       switch (in.kind) {
         case Kind::kEnd:
           if (k == nullptr) {
-            // A complete parse: POSIX wants the longest, and only one of that
-            // length.
+            // A complete parse: POSIX wants the longest, and only one of that length.
             if (parses_ == 0 || pos > best_end_) {
               parses_ = 1;
               best_end_ = pos;
