@@ -106,8 +106,9 @@ TEST(IpAddress, Ipv6AcceptsExactlyWhatInetPtonAccepts) {
       const int digits = static_cast<int>(rng() % 6 == 0 ? 0 : 1 + rng() % 4 + (rng() % 20 == 0));
       for (int d = 0; d < digits; ++d) text += hex[rng() % (sizeof hex - 1)];
     }
-    if (rng() % 4 == 0) text += ":" + std::to_string(rng() % 300) + "." + std::to_string(rng() % 256) +
-                                "." + std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+    if (rng() % 4 == 0)
+      text += ":" + std::to_string(rng() % 300) + "." + std::to_string(rng() % 256) + "." +
+              std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
     if (rng() % 10 == 0) text.insert(rng() % (text.size() + 1), 1, ".:xg "[rng() % 5]);
     if (text.find(':') == std::string::npos) continue;
     const bool ok = ExpectParsedAsInetPton(text);
@@ -117,8 +118,8 @@ TEST(IpAddress, Ipv6AcceptsExactlyWhatInetPtonAccepts) {
   }
   EXPECT_GT(accepted, 5000);
   EXPECT_GT(with_v4, 500);
-  for (const char* text : {"::", "::1", "1::", "::ffff:1.2.3.4", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
-                           "1:2:3:4:5:6:1.2.3.4", "fe80::1:2"}) {
+  for (const char* text : {"::", "::1", "1::", "::ffff:1.2.3.4", "1:2:3:4:5:6:7::",
+                           "::2:3:4:5:6:7:8", "1:2:3:4:5:6:1.2.3.4", "fe80::1:2"}) {
     ASSERT_TRUE(InetPton(text).has_value()) << text;
     ASSERT_TRUE(ExpectParsedAsInetPton(text)) << text;
   }
