@@ -1,5 +1,5 @@
 // Fuzzes the state file decoder: never crashes, and whatever it decodes
-// encodes and decodes again to the same records.
+// (records and log positions) encodes and decodes again to the same.
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -13,9 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 65536) return 0;
   std::string text(reinterpret_cast<const char*>(data), size);
   auto first = exact::table::DecodeState(text);
-  auto second = exact::table::DecodeState(
-      exact::table::EncodeState(exact::table::RelaySnapshot::Of(first.records)));
+  auto second = exact::table::DecodeState(exact::table::EncodeState(
+      exact::table::RelaySnapshot::Of(first.records), first.positions));
   if (second.records.size() != first.records.size() || second.bad_lines != 0) std::abort();
+  if (second.verdict != exact::table::DecodedState::Verdict::kOk) std::abort();
+  if (second.positions.logs != first.positions.logs) std::abort();
+  if (second.positions.journal_cursor != first.positions.journal_cursor) std::abort();
   // A snapshot is sorted by address: compare the two as sorted lists.
   auto fields = [](const exact::table::RelayRecord& r) {
     return std::make_tuple(r.address.bytes(), r.user, r.expiry);

@@ -179,10 +179,11 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"maillog",
        [](const Value& v, Settings* s) {
          s->maillog.clear();
-         for (absl::string_view p : absl::StrSplit(v.text, absl::ByAnyChar(" \t"), absl::SkipEmpty())) {
+         // Blanks or commas between files; "-" is standard input.
+         for (absl::string_view p : SplitList(v.text)) {
            Value one = v;
            one.text = p;
-           s->maillog.push_back(ResolvePath(one));
+           s->maillog.push_back(p == "-" ? std::string(p) : ResolvePath(one));
          }
        }},
       {"serverdefs",
@@ -249,6 +250,10 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"authgroup",
        [](const Value& v, Settings* s) {
          if (SingleWord(v, "authgroup")) s->authgroup = std::string(v.text);
+       }},
+      {"loggroup",
+       [](const Value& v, Settings* s) {
+         if (SingleWord(v, "loggroup")) s->loggroup = std::string(v.text);
        }},
       {"authtemp", PathSetter(&Settings::authtemp, "authtemp")},
       {"dumpfile", PathSetter(&Settings::dumpfile, "dumpfile")},

@@ -46,6 +46,9 @@ std::string MapName(const Settings& settings, MapFormat format);
 struct Settings {
   std::string user = "mail";
   std::string group = "mail";
+  // A supplementary group kept after the privilege drop, so that a log
+  // created anew by logrotate (Debian: root:adm 0640) can still be opened.
+  std::string loggroup;
   std::string pidfile = "/var/run/exact/exact.pid";
   std::vector<std::string> maillog = {"/var/log/mail.log"};
   std::string serverdefs = "/etc/exact-servers.conf";

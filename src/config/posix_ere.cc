@@ -389,7 +389,8 @@ void EmitNode(const EreNode& n, std::string* out) {
       out->append(")");
       return;
     case EreNode::Kind::kBol: out->append("^"); return;
-    case EreNode::Kind::kEol: out->append("$"); return;
+    // A CRLF log's CR is stripped before the extractors see the line.
+    case EreNode::Kind::kEol: out->append("\\r?$"); return;
     case EreNode::Kind::kWordBoundary: out->append("\\b"); return;
   }
 }

@@ -35,8 +35,10 @@
 #include "src/daemon/pidfile.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/privileges.h"
+#include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/log_reader.h"
+#include "src/match/log_header.h"
 #include "src/match/stanza_matcher.h"
 #include "src/publish/map_writer.h"
 #include "src/publish/socketmap_server.h"
@@ -148,6 +150,7 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   };
   check(a.user != b.user, "user");
   check(a.group != b.group, "group");
+  check(a.loggroup != b.loggroup, "loggroup");
   check(a.pidfile != b.pidfile, "pidfile");
   check(a.maillog != b.maillog, "maillog");
   check(a.authtypes != b.authtypes, "authtype");
@@ -173,7 +176,13 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
 
 class Daemon {
  public:
-  explicit Daemon(const DaemonOptions& options) : options_(options) {}
+  explicit Daemon(const DaemonOptions& options)
+      : options_(options),
+        clock_holder_(options.as_of_us != 0
+                          ? std::unique_ptr<base::Clock>(std::make_unique<base::ShiftedClock>(
+                                options.as_of_us - base::RealClock().WallMicros()))
+                          : std::make_unique<base::RealClock>()),
+        clock_(*clock_holder_) {}
   int Run();
 
  private:
@@ -184,14 +193,21 @@ class Daemon {
   void Dump();
   void LogStats(const char* when);
   void Shutdown();
+  // Reads the state file: restores its live entries and returns its log
+  // positions. A torn, corrupt, foreign or unreadable file is reported and
+  // set aside; the logs are then replayed from their stamps instead.
+  table::SavedState RestoreState(base::UnixSeconds now);
+  void SetStateAside();
 
   DaemonOptions options_;
   config::Config config_;
-  base::RealClock clock_;
+  std::unique_ptr<base::Clock> clock_holder_;
+  const base::Clock& clock_;
   std::shared_ptr<const match::StanzaMatcher> matcher_;
   match::NetworkSet ignore_;
   match::NetworkSet static_;
   table::RelayTable table_;
+  ingest::CheckpointBook book_;
   std::optional<PidFile> pidfile_;
   Outputs outputs_;
   std::unique_ptr<ingest::ChunkPool> pool_;
@@ -241,6 +257,34 @@ int Daemon::Start() {
   matcher_ = std::move(matcher);
   const config::Settings& s = config_.settings;
   if (options_.check_only) {
+    // What start-up will need of the logs, said now rather than at 3 a.m.
+    int problems = 0;
+    for (const std::string& log : s.maillog) {
+      absl::Status kind = ingest::CheckLogKind(log);
+      if (absl::IsNotFound(kind)) {
+        std::fprintf(stderr, "%s: warning: maillog %s does not exist (yet); exact will wait for it\n",
+                     config_.path.c_str(), log.c_str());
+      } else if (!kind.ok()) {
+        std::fprintf(stderr, "%s: error: %s\n", config_.path.c_str(),
+                     std::string(kind.message()).c_str());
+        ++problems;
+      }
+    }
+    absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group, s.loggroup);
+    if (!account.ok()) {
+      std::fprintf(stderr, "%s: error: %s\n", config_.path.c_str(),
+                   std::string(account.status().message()).c_str());
+      ++problems;
+    } else if (*account) {
+      for (const std::string& p : CheckLogAccess(**account, s.maillog)) {
+        std::fprintf(stderr, "%s: error: %s\n", config_.path.c_str(), p.c_str());
+        ++problems;
+      }
+    }
+    if (problems > 0) {
+      std::fprintf(stderr, "exact: %d problem(s) that would stop start-up\n", problems);
+      return EX_CONFIG;
+    }
     std::vector<std::string> names;
     for (const config::Stanza& st : matcher_->stanzas()) names.push_back(st.name);
     std::printf("%s: OK, %zu stanza(s): %s\n", config_.path.c_str(), names.size(),
@@ -263,11 +307,18 @@ int Daemon::Start() {
     if (!st.ok()) return EX_CANTCREAT;  // stderr is /dev/null by now; nowhere to say more.
   }
 
-  absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group);
+  absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group, s.loggroup);
   if (!account.ok()) {
-    base::LogError("%s (from `user`/`group` in %s)", std::string(account.status().message()),
-                   config_.path);
+    base::LogError("%s (from `user`/`group`/`loggroup` in %s)",
+                   std::string(account.status().message()), config_.path);
     return EX_NOUSER;
+  }
+  if (*account) {
+    // Checked now, not after the first rotation: a log the account cannot
+    // open would otherwise stop every login silently once logrotate runs.
+    std::vector<std::string> problems = CheckLogAccess(**account, s.maillog);
+    for (const std::string& p : problems) base::LogError("%s", p);
+    if (!problems.empty()) return EX_NOPERM;
   }
   if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, *account);
       !st.ok()) {
@@ -281,11 +332,38 @@ int Daemon::Start() {
   }
   pidfile_.emplace(std::move(*pid));
 
+  absl::StatusOr<Outputs> outputs = OpenOutputs(s, *account, static_);
+  if (!outputs.ok()) {
+    base::LogError("cannot prepare the relay map: %s", std::string(outputs.status().message()));
+    return EX_CANTCREAT;
+  }
+  outputs_ = std::move(*outputs);
+
+  // The state first: its log positions say where the reader starts.
+  const table::SavedState saved = RestoreState(clock_.Now());
   ingest::ReaderOptions ropts;
   ropts.follow = !options_.once;
   ropts.from_start = options_.from_start;
   ropts.rotate_wait = absl::Seconds(s.suspicious);
   ropts.consumer_reads = PipelineFillsEveryCore(options_.threads);
+  ropts.resume = saved.logs;
+  struct stat state_st;
+  if (!saved.logs.empty() &&
+      ::fstatat(outputs_.state_dir.fd(), outputs_.state_name.c_str(), &state_st,
+                AT_SYMLINK_NOFOLLOW) == 0) {
+    ropts.resume_written_ns =
+        static_cast<int64_t>(state_st.st_mtim.tv_sec) * 1000000000 + state_st.st_mtim.tv_nsec;
+  }
+  // A log without a checkpoint (first start, a lost state file, a new log)
+  // is replayed from `timeout` ago: what is still live in it.
+  ropts.replay_since_us = clock_.WallMicros() - s.timeout * 1000000;
+  ropts.time_of = [parser = match::HeaderParser(absl::LocalTimeZone()),
+                   this](absl::string_view line) -> std::optional<int64_t> {
+    match::LogHeader h;
+    if (!parser.Parse(line, clock_.WallMicros(), &h) || !h.has_time) return std::nullopt;
+    return h.time_us;
+  };
+  ropts.book = &book_;
   pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool,
                                               ingest::ChunkCapacity(kChunkBytes, ropts));
   ring_ = std::make_unique<ingest::SpscRing<ingest::Chunk*>>(kChunksInPool);
@@ -294,12 +372,6 @@ int Daemon::Start() {
     base::LogError("cannot read the mail log: %s", std::string(st.message()));
     return EX_NOINPUT;
   }
-  absl::StatusOr<Outputs> outputs = OpenOutputs(s, *account, static_);
-  if (!outputs.ok()) {
-    base::LogError("cannot prepare the relay map: %s", std::string(outputs.status().message()));
-    return EX_CANTCREAT;
-  }
-  outputs_ = std::move(*outputs);
   if (!s.socketmap.empty()) {
     auto server = publish::SocketmapServer::Listen(
         s.socketmap, *account ? (*account)->uid : static_cast<uid_t>(-1),
@@ -333,23 +405,7 @@ int Daemon::Start() {
     }
   }
 
-  const UnixSeconds now = clock_.Now();
-  absl::StatusOr<std::string> saved = outputs_.state_dir.ReadFile(outputs_.state_name);
-  if (saved.ok()) {
-    table::DecodedState state = table::DecodeState(*saved);
-    if (!state.header_ok) {
-      base::LogWarning("ignoring %s: not an exact state file",
-                       outputs_.state_dir.PathOf(outputs_.state_name));
-    }
-    for (const table::RelayRecord& r : state.records) {
-      if (!ignore_.Contains(r.address)) table_.Restore(r, now);
-    }
-    if (state.bad_lines > 0) {
-      base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
-    }
-    base::LogInfo("restored %zu live address(es) from the state file", table_.size());
-  }
-  if (!Publish(now, "start-up")) return EX_CANTCREAT;
+  if (!Publish(clock_.Now(), "start-up")) return EX_CANTCREAT;
 
   PipelineOptions popts;
   popts.threads = options_.threads;
@@ -363,6 +419,7 @@ int Daemon::Start() {
     (void)!::write(efd, &one, sizeof one);
   };
   pipeline_->SetOnNewAddress(wake);
+  pipeline_->SetCheckpointBook(&book_);
   pipeline_thread_ = std::thread([this, wake] {
     pipeline_->Run();
     pipeline_done_.store(true);
@@ -376,12 +433,75 @@ int Daemon::Start() {
   return 0;
 }
 
+table::SavedState Daemon::RestoreState(UnixSeconds now) {
+  const std::string path = outputs_.state_dir.PathOf(outputs_.state_name);
+  absl::StatusOr<std::string> text = outputs_.state_dir.ReadFile(outputs_.state_name);
+  if (!text.ok()) {
+    if (absl::IsNotFound(text.status())) {
+      base::LogInfo("no state file %s: replaying the last %ds of each log", path,
+                    static_cast<int>(config_.settings.timeout));
+    } else {
+      base::LogError("cannot read the state file: %s; replaying the last %ds of each log instead",
+                     std::string(text.status().message()), static_cast<int>(config_.settings.timeout));
+      SetStateAside();
+    }
+    return {};
+  }
+  table::DecodedState state = table::DecodeState(*text);
+  using Verdict = table::DecodedState::Verdict;
+  if (state.verdict == Verdict::kCorrupt || state.verdict == Verdict::kForeign) {
+    base::LogError("the state file %s is %s; keeping it aside and replaying the last %ds of each "
+                   "log instead",
+                   path, table::VerdictName(state.verdict),
+                   static_cast<int>(config_.settings.timeout));
+    SetStateAside();
+    return {};
+  }
+  // An entry passes the checks a login would, and lives no longer than one.
+  const UnixSeconds max_expiry = now + config_.settings.timeout + 1;
+  size_t refused = 0;
+  for (const table::RelayRecord& r : state.records) {
+    if (!r.address.IsUnicast() || ignore_.Contains(r.address)) {
+      ++refused;
+      continue;
+    }
+    table_.Restore(r, now, max_expiry);
+  }
+  if (state.bad_lines > 0) {
+    base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
+  }
+  if (refused > 0) {
+    base::LogWarning("refused %zu state file entr%s that no login could grant (not unicast, or "
+                     "an ignored network)",
+                     refused, refused == 1 ? "y" : "ies");
+  }
+  base::LogInfo("restored %zu live address(es) and %zu log position(s) from the state file",
+                table_.size(), state.positions.logs.size());
+  return std::move(state.positions);
+}
+
+void Daemon::SetStateAside() {
+  const std::string aside = absl::StrCat(outputs_.state_name, ".bad-", clock_.Now());
+  absl::Status st = outputs_.state_dir.Commit(outputs_.state_name, aside);
+  if (st.ok()) {
+    base::LogWarning("the old state file is kept as %s", outputs_.state_dir.PathOf(aside));
+  } else {
+    base::LogWarning("cannot keep the old state file aside: %s; it will be replaced",
+                     std::string(st.message()));
+  }
+}
+
 bool Daemon::Publish(UnixSeconds now, const char* why) {
+  // Positions before the snapshot: the book only ever lags the table, so the
+  // state never claims a line its entries do not hold (a line applied twice
+  // changes nothing).
+  table::SavedState positions;
+  positions.logs = book_.Positions();
   const table::RelaySnapshot records = table_.Snapshot(now);
   // The state file first: if we die between the two, the next start
   // republishes from it and nothing is lost.
-  absl::Status st = outputs_.state_dir.WriteFileAtomically(outputs_.state_name,
-                                                           table::EncodeState(records), 0600);
+  absl::Status st = outputs_.state_dir.WriteFileAtomically(
+      outputs_.state_name, table::EncodeState(records, positions), 0600);
   bool ok = st.ok();
   if (!ok) base::LogError("cannot write the state file: %s", std::string(st.message()));
   for (const auto& map : outputs_.maps) {
@@ -448,11 +568,14 @@ void Daemon::LogStats(const char* when) {
   const ingest::ReaderCounts& r = reader_->counts();
   base::LogInfo(
       "%s: %d bytes, %d lines, %d candidate lines, %d logins (%d by the fast extractor, %d "
-      "new addresses), %d live; skipped: %d bad addresses, %d binary lines, %d oversized "
-      "lines, %d logins from ignored networks",
+      "new addresses, %d without a usable time, %d stamped in the future), %d live; skipped: "
+      "%d stale logins, %d bad addresses, %d binary lines, %d oversized lines, %d logins from "
+      "ignored networks; logs: %d rotations, %d truncations, %d open errors, %d read errors",
       when, p.bytes.load(), p.lines.load(), p.candidates.load(), p.logins.load(),
-      p.fast_extractions.load(), p.new_addresses.load(), table_.size(), p.bad_address.load(),
-      p.binary.load(), r.oversized_lines.load(), p.ignored.load());
+      p.fast_extractions.load(), p.new_addresses.load(), p.untimed.load(), p.future.load(),
+      table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
+      r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
+      r.truncations.load(), r.open_errors.load(), r.read_errors.load());
 }
 
 int Daemon::ControlLoop() {
@@ -466,9 +589,7 @@ int Daemon::ControlLoop() {
                              ? kNeverMs
                              : publish_due_ms - base::MonotonicMillis();
     if (wall_deadline != table::RelayTable::kNever) {
-      struct timespec ts;
-      ::clock_gettime(CLOCK_REALTIME, &ts);
-      int64_t now_ms = static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+      const int64_t now_ms = clock_.NowMicros() / 1000;  // The table's frame, as expiries.
       timeout_ms = std::min(timeout_ms, wall_deadline * 1000 - now_ms);
     }
     struct pollfd fds[2] = {{signal_fd_.get(), POLLIN, 0}, {event_fd_.get(), POLLIN, 0}};

@@ -23,6 +23,8 @@ struct DaemonOptions {
   bool debug = false;
   bool check_only = false;  // Load and check the config, then exit.
   int threads = 0;
+  // With once: evaluate as at this wall-clock time (Unix µs); 0 = now.
+  int64_t as_of_us = 0;
 };
 
 // Returns the process exit status (sysexits.h).

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "src/daemon/daemon.h"
 
 #ifndef EXACT_DEFAULT_CONFIG
@@ -26,6 +27,7 @@ void Usage(FILE* out) {
                "  -d, --debug         verbose logging\n"
                "      --once          read the logs from start to end, publish, exit\n"
                "      --from-start    read the logs whole before following them\n"
+               "      --as-of TIME    with --once: as at TIME (\"YYYY-mm-dd HH:MM:SS\", local)\n"
                "      --check         check the configuration and exit\n"
                "      --threads N     matching threads (default: one per core)\n"
                "  -p, --preserve      accepted for EXACT 1.41; maps are always kept\n"
@@ -38,7 +40,7 @@ void Usage(FILE* out) {
 int main(int argc, char** argv) {
   exact::daemon::DaemonOptions options;
   options.config_path = EXACT_DEFAULT_CONFIG;
-  enum { kOnce = 256, kFromStart, kCheck, kThreads };
+  enum { kOnce = 256, kFromStart, kCheck, kThreads, kAsOf };
   static const option kLong[] = {
       {"config", required_argument, nullptr, 'c'},
       {"foreground", no_argument, nullptr, 'f'},
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
       {"from-start", no_argument, nullptr, kFromStart},
       {"check", no_argument, nullptr, kCheck},
       {"threads", required_argument, nullptr, kThreads},
+      {"as-of", required_argument, nullptr, kAsOf},
       {nullptr, 0, nullptr, 0},
   };
   int c;
@@ -74,8 +77,23 @@ int main(int argc, char** argv) {
           return EX_USAGE;
         }
         break;
+      case kAsOf: {
+        absl::Time t;
+        std::string err;
+        if (!absl::ParseTime("%Y-%m-%d %H:%M:%S", optarg, absl::LocalTimeZone(), &t, &err) &&
+            !absl::ParseTime(absl::RFC3339_full, optarg, &t, &err)) {
+          std::fprintf(stderr, "exact: --as-of takes \"YYYY-mm-dd HH:MM:SS\" (local time) or RFC 3339\n");
+          return EX_USAGE;
+        }
+        options.as_of_us = absl::ToUnixMicros(t);
+        break;
+      }
       default: Usage(stderr); return EX_USAGE;
     }
+  }
+  if (options.as_of_us != 0 && !options.once) {
+    std::fprintf(stderr, "exact: --as-of needs --once\n");
+    return EX_USAGE;
   }
   if (optind != argc) {
     std::fprintf(stderr, "exact: unexpected argument \"%s\"\n", argv[optind]);

@@ -7,6 +7,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <utility>
+
+#include "absl/time/time.h"
+#include "src/table/grant.h"
 #include <vector>
 
 namespace exact::daemon {
@@ -16,7 +19,9 @@ struct Work {
   ingest::Chunk* chunk = nullptr;
   std::shared_ptr<const match::StanzaMatcher> matcher;
   std::vector<match::Login> logins;
+  std::vector<table::LoginStamp> stamps;  // One per login.
   match::ScanCounts counts;
+  int64_t now_us = 0;  // The wall clock when the chunk was taken: the year reference.
 };
 
 // A thread's scratch, remade when a reload swaps the matcher, and the
@@ -36,7 +41,12 @@ bool PipelineFillsEveryCore(int threads) {
 
 Pipeline::Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool,
                    table::RelayTable* table, const base::Clock* clock, PipelineOptions options)
-    : in_(in), pool_(pool), table_(table), clock_(clock), options_(options) {}
+    : in_(in),
+      pool_(pool),
+      table_(table),
+      clock_(clock),
+      options_(options),
+      headers_(absl::LocalTimeZone()) {}
 
 void Pipeline::SetMatcher(std::shared_ptr<const match::StanzaMatcher> matcher) {
   matcher_.store(std::move(matcher));
@@ -56,9 +66,10 @@ void Pipeline::Run() {
     auto* work = new Work;
     work->chunk = chunk;
     work->matcher = matcher_.load();
+    work->now_us = clock_->WallMicros();
     return work;
   };
-  auto scan = [&scratches](Work* work) -> Work* {
+  auto scan = [this, &scratches](Work* work) -> Work* {
     ThreadScratch& ts = scratches.local();
     ingest::Chunk* chunk = work->chunk;
     // A replayed range is read here, on this core, into this thread's own
@@ -79,23 +90,46 @@ void Pipeline::Run() {
       ts.owner = work->matcher.get();
     }
     work->matcher->Scan(chunk->text(), ts.scratch.get(), &work->logins, &work->counts);
+    // Login lines only: the header parse costs nothing on the rest.
+    work->stamps.resize(work->logins.size());
+    match::LogHeader header;
+    for (size_t i = 0; i < work->logins.size(); ++i) {
+      const match::Login& login = work->logins[i];
+      if (headers_.Parse(chunk->text().substr(login.line_offset, login.line_size), work->now_us,
+                         &header) &&
+          header.has_time) {
+        work->stamps[i] = {true, header.time_us, header.precision_us};
+      }
+    }
     if (range) std::swap(chunk->data, ts.buffer);
     return work;
   };
   auto apply = [this](Work* work) {
     const base::UnixSeconds now = clock_->Now();
+    const int64_t wall_us = clock_->WallMicros();
     const int64_t timeout = timeout_.load();
-    uint64_t ignored = 0;
+    uint64_t ignored = 0, stale = 0, untimed = 0, future = 0;
     std::vector<table::RelayTable::Login> grants;
     grants.reserve(work->logins.size());
-    for (const match::Login& login : work->logins) {
+    for (size_t i = 0; i < work->logins.size(); ++i) {
+      const match::Login& login = work->logins[i];
       if (!ignore_.empty() && ignore_.Contains(login.address)) {
         ++ignored;
         continue;
       }
-      grants.push_back({login.address, login.user});
+      const table::Grant g = table::GrantFor(work->stamps[i], wall_us, now, timeout);
+      untimed += !g.from_log;
+      future += g.capped;
+      if (!g.live) {
+        ++stale;
+        continue;
+      }
+      grants.push_back({login.address, login.user, g.last_login, g.expiry});
     }
-    const uint64_t added = table_->UpsertAll(grants, now, timeout);
+    const uint64_t added = table_->UpsertAll(grants, now);
+    if (book_ != nullptr && work->chunk->size > 0) {
+      book_->Applied(work->chunk->generation, work->chunk->file_offset + work->chunk->size);
+    }
     const match::ScanCounts& c = work->counts;
     stats_.chunks.fetch_add(1, std::memory_order_relaxed);
     stats_.bytes.fetch_add(work->chunk->size, std::memory_order_relaxed);
@@ -104,11 +138,15 @@ void Pipeline::Run() {
     stats_.logins.fetch_add(c.logins, std::memory_order_relaxed);
     stats_.bad_address.fetch_add(c.bad_address, std::memory_order_relaxed);
     stats_.binary.fetch_add(c.binary, std::memory_order_relaxed);
+    stats_.oversized.fetch_add(c.oversized, std::memory_order_relaxed);
+    stats_.stale.fetch_add(stale, std::memory_order_relaxed);
+    stats_.untimed.fetch_add(untimed, std::memory_order_relaxed);
+    stats_.future.fetch_add(future, std::memory_order_relaxed);
     stats_.unconfirmed.fetch_add(c.unconfirmed, std::memory_order_relaxed);
     stats_.new_addresses.fetch_add(added, std::memory_order_relaxed);
     stats_.ignored.fetch_add(ignored, std::memory_order_relaxed);
     stats_.fast_extractions.fetch_add(c.fast_extractions, std::memory_order_relaxed);
-    stats_.refreshed.fetch_add(c.logins - added - ignored, std::memory_order_relaxed);
+    stats_.refreshed.fetch_add(grants.size() - added, std::memory_order_relaxed);
     pool_->Release(work->chunk);
     delete work;
     if (added > 0 && on_new_address_) on_new_address_();

@@ -2,9 +2,13 @@
 // tail and for replays:
 //   1. serial, in order: take the next chunk from the reader's ring;
 //   2. parallel: scan it with the shared Hyperscan database (a scratch per
-//      thread), confirm and extract with RE2, validate addresses;
-//   3. serial, in order: apply the chunk's logins to the table in log order,
-//      recycle the chunk, and tell the control loop about new addresses.
+//      thread), confirm and extract with RE2, validate addresses, and read
+//      each login line's header for the time it was logged;
+//   3. serial, in order: turn each login's time into a grant (stale ones
+//      are counted, not granted: table/grant.h), apply the chunk's grants
+//      to the table in log order, record in the checkpoint book how far the
+//      chunk's file is applied, recycle the chunk, and tell the control
+//      loop about new addresses.
 // Stage 3 is the table's only writer, so the table after a run does not
 // depend on thread timing. TBB stays here, at the wiring edge.
 //
@@ -17,8 +21,10 @@
 #include <memory>
 
 #include "src/base/clock.h"
+#include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/spsc_ring.h"
+#include "src/match/log_header.h"
 #include "src/match/network.h"
 #include "src/match/stanza_matcher.h"
 #include "src/table/relay_table.h"
@@ -35,6 +41,10 @@ struct PipelineStats {
   std::atomic<uint64_t> refreshed{0};
   std::atomic<uint64_t> bad_address{0};
   std::atomic<uint64_t> binary{0};
+  std::atomic<uint64_t> oversized{0};    // Candidate lines over the line limit.
+  std::atomic<uint64_t> stale{0};        // Logins already older than `timeout`.
+  std::atomic<uint64_t> untimed{0};      // Logins without a usable stamp: read time used.
+  std::atomic<uint64_t> future{0};       // Stamps ahead of the clock beyond the skew: capped.
   std::atomic<uint64_t> unconfirmed{0};
   std::atomic<uint64_t> ignored{0};  // Logins from `ignore` networks.
   std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
@@ -63,6 +73,8 @@ class Pipeline {
   void SetIgnore(match::NetworkSet networks) { ignore_ = std::move(networks); }
   // Called from stage 3 after a chunk that added at least one address.
   void SetOnNewAddress(std::function<void()> fn) { on_new_address_ = std::move(fn); }
+  // Where stage 3 records applied offsets. Call before Run().
+  void SetCheckpointBook(ingest::CheckpointBook* book) { book_ = book; }
 
   // Runs until the ring is closed and drained.
   void Run();
@@ -75,6 +87,8 @@ class Pipeline {
   table::RelayTable* table_;
   const base::Clock* clock_;
   PipelineOptions options_;
+  match::HeaderParser headers_;
+  ingest::CheckpointBook* book_ = nullptr;
   std::atomic<std::shared_ptr<const match::StanzaMatcher>> matcher_;
   std::atomic<int64_t> timeout_{1800};
   match::NetworkSet ignore_;

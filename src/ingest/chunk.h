@@ -64,6 +64,7 @@ struct Chunk {
   size_t head = 0;           // Bytes before the first line (the lead, a range's skipped part).
   size_t size = 0;           // Bytes of whole lines in data, from data[head].
   uint32_t file_index = 0;   // Which maillog it came from.
+  uint64_t generation = 0;   // Which file of it (see CheckpointBook).
   uint64_t file_offset = 0;  // Offset of data[head] in that file.
   std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
@@ -106,6 +107,7 @@ class ChunkPool {
     free_.pop_back();
     c->head = 0;
     c->size = 0;
+    c->generation = 0;
     c->unread.reset();
     return c;
   }

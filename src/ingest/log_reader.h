@@ -6,10 +6,20 @@
 // closed. Follow: every file is polled; a rename-and-create rotation (the
 // name now points at another inode) is followed to the new file from its
 // start, while the old one is still drained for `rotate_wait`; a
-// copytruncate (size below our offset) restarts at 0; a missing file is
-// waited for. Only complete lines are handed on: a partial last line is held
-// until its newline arrives. A line longer than max_line_bytes is dropped
-// and counted, never buffered without bound.
+// copytruncate (size below our offset, or another head) reads the unread
+// tail from the copy beside the log when there is one, then restarts at 0;
+// a missing or unreadable file is waited for, and said so. Only complete
+// lines are handed on: a partial last line is held until its newline
+// arrives. A line longer than max_line_bytes is dropped and counted, never
+// buffered without bound.
+//
+// Where each file starts: at a checkpoint (`resume`), found again by inode
+// or head among the log's rotated siblings, so lines written or rotated
+// away while exact was down are read; without one, at `replay_since_us`
+// found by bisection on line stamps, in the log and its newest rotation; or
+// else at the end (from the start with from_start). Every file read is a
+// generation in the CheckpointBook. "-" is standard input, read as a
+// stream; a FIFO is a stream too; any other kind of file is refused.
 //
 // A replayed regular file is, by default, not read here at all: it is cut
 // into byte ranges that the scanning threads pread() themselves (see
@@ -32,8 +42,12 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "src/base/files.h"
+#include "src/base/log_position.h"
 #include "src/base/mutex.h"
+#include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
+#include "src/ingest/file_watcher.h"
+#include "src/ingest/log_files.h"
 #include "src/ingest/spsc_ring.h"
 
 namespace exact::ingest {
@@ -51,6 +65,16 @@ struct ReaderOptions {
   // 2 × (max_line_bytes + 1); below that, or when false, the reader read()s
   // every chunk itself.
   bool consumer_reads = true;
+  // Checkpoints to resume from (ignored with from_start), and when they were
+  // written (ns since the epoch, 0: unknown): a rotated sibling of a log
+  // modified since then is read whole unless a checkpoint names it.
+  std::vector<base::LogPosition> resume;
+  int64_t resume_written_ns = 0;
+  // Without a checkpoint for a log: start at the first line stamped this
+  // late (Unix µs; 0: at the end), in the log and its newest rotation.
+  int64_t replay_since_us = 0;
+  LineTime time_of;  // Needed for replay_since_us.
+  CheckpointBook* book = nullptr;  // Optional: where generations are recorded.
 };
 
 // The chunk capacity that gives chunks of `lines_bytes` of log in either
@@ -65,7 +89,14 @@ struct ReaderCounts {
   std::atomic<uint64_t> rotations{0};
   std::atomic<uint64_t> truncations{0};
   std::atomic<uint64_t> read_errors{0};
+  std::atomic<uint64_t> open_errors{0};
+  std::atomic<uint64_t> lost_files{0};  // Checkpointed files found nowhere.
+  std::atomic<uint64_t> copies_read{0};  // Copytruncate tails read from the copy.
 };
+
+// Whether `path` can be tailed: a regular file or a FIFO ("-" too). The
+// message names the kind of file otherwise.
+absl::Status CheckLogKind(const std::string& path);
 
 class LogReader {
  public:
@@ -87,16 +118,35 @@ class LogReader {
  private:
   struct Source {
     uint32_t index = 0;
+    uint64_t generation = 0;
+    std::string name;      // The file it is: the log or a rotated sibling.
     base::UniqueFd fd;
     dev_t dev = 0;
     ino_t ino = 0;
+    bool stream = false;   // A FIFO or standard input: no size, no rotation.
     uint64_t offset = 0;   // Next byte to read.
+    uint64_t emitted = 0;  // End of the last line handed on.
     std::string carry;     // A line still waiting for its newline.
     bool skipping = false; // Inside an oversized (or half-seen) line.
+    FileHead head;         // Its first bytes, as far as read.
     absl::Time drain_until;
+    bool finite = false;   // A rotated file or a copy: read to its end, then closed.
+    int open_errno = 0;    // The last open failure reported, to report changes only.
+    absl::Time open_reported;
   };
 
-  absl::Status OpenSource(Source* src, bool at_end);
+  // Opens `src->name` (the log itself unless set) at `offset`, as a new
+  // generation. kEnd: at the end, skipping a partial last line.
+  static constexpr uint64_t kEnd = UINT64_MAX;
+  absl::Status OpenSource(Source* src, uint64_t offset);
+  // Resumes or replays log `index` (sources_[index]) per the options.
+  absl::Status OpenLog(uint32_t index);
+  // A finished, rotated or copied file read from `offset` to its end.
+  void AddFinite(uint32_t index, LocatedFile file, uint64_t offset);
+  void BeginGeneration(Source* src);
+  void EndGeneration(Source* src);
+  void ReportOpenError(Source* src, const absl::Status& status);
+  void OnTruncated(Source* src, const char* why);
   // Reads once; returns bytes read (0 at EOF, -1 on error).
   ssize_t ReadOnce(Source* src);
   // Reads until EOF or `max_reads`; returns whether anything was read.
@@ -115,10 +165,14 @@ class LogReader {
   ChunkPool* pool_;
   SpscRing<Chunk*>* out_;
   std::vector<Source> sources_;
-  std::deque<Source> draining_;  // Rotated-away files still being read.
+  std::deque<Source> draining_;  // Rotated-away files and copies still being read.
+  uint64_t next_generation_ = 1;
   Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
   ReaderCounts counts_;
 
+  // An idle reader sleeps in the watcher until a log changes (inotify), or
+  // polls when it cannot watch.
+  FileWatcher watcher_;
   // The flag is checked between reads without a syscall; the mutex and its
   // condition variable only serve the idle sleep in follow mode.
   std::atomic<bool> stop_requested_{false};

@@ -17,6 +17,7 @@ ScanCounts& ScanCounts::operator+=(const ScanCounts& o) {
   logins += o.logins;
   bad_address += o.bad_address;
   binary += o.binary;
+  oversized += o.oversized;
   unconfirmed += o.unconfirmed;
   fast_extractions += o.fast_extractions;
   return *this;
@@ -163,6 +164,12 @@ void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
                               const std::vector<uint32_t>& candidates,
                               std::vector<Login>* out, ScanCounts* counts) const {
   ++counts->candidates;
+  if (line.size() > kMaxLineBytes) {
+    ++counts->oversized;
+    return;
+  }
+  // CRLF logs: the CR is not part of the line, so `$` holds before it.
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (std::memchr(line.data(), '\0', line.size()) != nullptr) {
     ++counts->binary;
     return;
@@ -202,6 +209,7 @@ void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
     login.user.assign(user.data(), std::min<size_t>(user.size(), kMaxUserBytes));
     login.stanza = id;
     login.line_offset = line_offset;
+    login.line_size = static_cast<uint32_t>(line.size());
     out->push_back(std::move(login));
     ++counts->logins;
     return;

@@ -36,12 +36,16 @@ namespace exact::match {
 // User names longer than this are cut: nothing legitimate is longer, and the
 // name is only ever logged and dumped.
 inline constexpr size_t kMaxUserBytes = 256;
+// A candidate line longer than this is skipped and counted, however it
+// arrived (the reader drops longer lines only when they span reads).
+inline constexpr size_t kMaxLineBytes = 64 * 1024;
 
 struct Login {
   IpAddress address;
   std::string user;
   uint32_t stanza = 0;       // Index into the matcher's stanzas.
   uint32_t line_offset = 0;  // Where the line starts in the scanned chunk.
+  uint32_t line_size = 0;    // Its length, without newline or trailing CR.
 };
 
 // Per-scan tallies; the caller sums them.
@@ -51,6 +55,7 @@ struct ScanCounts {
   uint64_t logins = 0;          // Lines that produced a Login.
   uint64_t bad_address = 0;     // Matched, but the address failed validation.
   uint64_t binary = 0;          // Candidate lines holding NUL bytes: skipped.
+  uint64_t oversized = 0;       // Candidate lines over kMaxLineBytes: skipped.
   uint64_t unconfirmed = 0;     // Flagged by Hyperscan, matched by no stanza.
   uint64_t fast_extractions = 0;  // Logins read by the FastExtractor, not RE2.
 

@@ -49,17 +49,21 @@ void RelayTable::LowerNextExpiry(UnixSeconds expiry) {
 
 RelayTable::UpsertResult RelayTable::UpsertLocked(Shard* shard, const IpAddress& address,
                                                   absl::string_view user, UnixSeconds now,
-                                                  UnixSeconds expiry) {
+                                                  UnixSeconds last_login, UnixSeconds expiry) {
   auto [it, inserted] = shard->entries.try_emplace(address);
   Entry& e = it->second;
   // An entry may have expired without a sweep yet: that is a new relay
   // grant, and must be published as one.
-  const UpsertResult result =
-      inserted || e.expiry <= now ? UpsertResult::kAdded : UpsertResult::kRefreshed;
-  SetUser(shard, &e, inserted, user);
-  e.expiry = std::max(e.expiry, expiry);
-  e.login_age = LoginAge(e.expiry, now);
-  return result;
+  const bool fresh = inserted || e.expiry <= now;
+  const UnixSeconds previous_login = fresh ? INT64_MIN : e.expiry - e.login_age;
+  UnixSeconds latest_login = previous_login;
+  if (last_login >= previous_login) {
+    SetUser(shard, &e, inserted, user);
+    latest_login = last_login;
+  }
+  e.expiry = fresh ? expiry : std::max(e.expiry, expiry);
+  e.login_age = LoginAge(e.expiry, latest_login);
+  return fresh ? UpsertResult::kAdded : UpsertResult::kRefreshed;
 }
 
 RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::string_view user,
@@ -69,17 +73,16 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
   UpsertResult result;
   {
     base::MutexLock lock(&shard.mu);
-    result = UpsertLocked(&shard, address, user, now, expiry);
+    result = UpsertLocked(&shard, address, user, now, now, expiry);
   }
   LowerNextExpiry(expiry);
   return result;
 }
 
-size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
-                             UnixSeconds timeout) {
+size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) {
   if (logins.empty()) return 0;
   // Each shard's logins, in log order: logins of one address stay in order,
-  // and logins of different addresses commute (they share `now`).
+  // and logins of different addresses commute.
   const size_t n = shards_.size();
   std::vector<uint32_t> by_shard(logins.size());
   std::vector<uint32_t> starts(n + 1, 0);
@@ -94,8 +97,8 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
     by_shard[next[shard_of[i]]++] = static_cast<uint32_t>(i);
   }
 
-  const UnixSeconds expiry = now + timeout;
   size_t added = 0;
+  UnixSeconds earliest = kNever;
   for (size_t s = 0; s < n; ++s) {
     if (starts[s] == starts[s + 1]) continue;
     Shard& shard = *shards_[s];
@@ -104,26 +107,29 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
       // Two logins ahead: the slot's cache miss overlaps this update.
       if (j + 2 < starts[s + 1]) shard.entries.prefetch(logins[by_shard[j + 2]].address);
       const Login& login = logins[by_shard[j]];
-      added += UpsertLocked(&shard, login.address, login.user, now, expiry) == UpsertResult::kAdded;
+      added += UpsertLocked(&shard, login.address, login.user, now, login.last_login,
+                            login.expiry) == UpsertResult::kAdded;
+      earliest = std::min(earliest, login.expiry);
     }
   }
-  LowerNextExpiry(expiry);
+  LowerNextExpiry(earliest);
   return added;
 }
 
-void RelayTable::Restore(const RelayRecord& record, UnixSeconds now) {
-  if (record.expiry <= now) return;
+void RelayTable::Restore(const RelayRecord& record, UnixSeconds now, UnixSeconds max_expiry) {
+  const UnixSeconds expiry = std::min(record.expiry, max_expiry);
+  if (expiry <= now) return;
   Shard& shard = ShardFor(record.address);
   {
     base::MutexLock lock(&shard.mu);
     auto [it, inserted] = shard.entries.try_emplace(record.address);
     Entry& e = it->second;
-    if (!inserted && e.expiry >= record.expiry) return;
+    if (!inserted && e.expiry >= expiry) return;
     SetUser(&shard, &e, inserted, record.user);
-    e.expiry = record.expiry;
-    e.login_age = LoginAge(record.expiry, record.last_login);
+    e.expiry = expiry;
+    e.login_age = LoginAge(expiry, std::min(record.last_login, now));
   }
-  LowerNextExpiry(record.expiry);
+  LowerNextExpiry(expiry);
 }
 
 size_t RelayTable::Expire(UnixSeconds now) {

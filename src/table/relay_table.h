@@ -1,6 +1,9 @@
 // The expiring table of addresses allowed to relay: address → (user, last
-// login, expiry). A login slides the window: expiry = login time + timeout.
-// An entry is live while now < expiry, exact to the second.
+// login, expiry). A login slides the window to its own expiry (login time +
+// timeout, see grant.h), never backwards: logins carry the time they were
+// logged, so a line applied twice, or an older line applied after a newer
+// one (a restart re-reading its checkpointed tail), changes nothing. An
+// entry is live while now < expiry, exact to the second.
 //
 // Ownership and threads: the pipeline's ordered output stage is the only
 // writer, so updates happen in log order and results never depend on thread
@@ -36,24 +39,31 @@ class RelayTable {
   explicit RelayTable(size_t shards = kDefaultShards);
 
   enum class UpsertResult { kAdded, kRefreshed };
-  // Records a login at `now`; the entry lives until now + timeout.
+  // Records a login at `now`; the entry lives at least until now + timeout
+  // (a manual grant, a test).
   UpsertResult Upsert(const IpAddress& address, absl::string_view user, UnixSeconds now,
                       UnixSeconds timeout);
 
-  // One login for UpsertAll.
+  // One login for UpsertAll, with its times in the table's frame.
   struct Login {
     IpAddress address;
     absl::string_view user;
+    UnixSeconds last_login = 0;
+    UnixSeconds expiry = 0;
   };
-  // Upsert() of each login in turn, all at `now`; returns how many were
-  // kAdded. The same table as one Upsert() per login, for less: a shard's
-  // mutex is taken once per call, and each slot is fetched from memory while
-  // the one before it is updated (the pipeline applies a chunk's logins so).
-  size_t UpsertAll(const std::vector<Login>& logins, UnixSeconds now, UnixSeconds timeout);
+  // Applies each login in turn; returns how many were kAdded (new, or
+  // back after expiring). An entry keeps the latest expiry it was given,
+  // and the user of its latest login. The same table as one call per
+  // login, for less: a shard's mutex is taken once per call, and each slot
+  // is fetched from memory while the one before it is updated (the
+  // pipeline applies a chunk's logins so).
+  size_t UpsertAll(const std::vector<Login>& logins, UnixSeconds now);
 
   // Puts back an entry from a saved state file, unless already expired or
-  // already present with a later expiry.
-  void Restore(const RelayRecord& record, UnixSeconds now);
+  // already present with a later expiry. The expiry is clamped to
+  // `max_expiry` and the last login to `now`: a state file is not trusted
+  // to grant more than a login could.
+  void Restore(const RelayRecord& record, UnixSeconds now, UnixSeconds max_expiry = kNever);
 
   // Removes every entry with expiry <= now. Returns how many were removed.
   size_t Expire(UnixSeconds now);
@@ -86,7 +96,7 @@ class RelayTable {
   Shard& ShardFor(const IpAddress& address) const { return *shards_[ShardIndex(address)]; }
   // The body of Upsert, with the shard locked.
   static UpsertResult UpsertLocked(Shard* shard, const IpAddress& address, absl::string_view user,
-                                   UnixSeconds now, UnixSeconds expiry)
+                                   UnixSeconds now, UnixSeconds last_login, UnixSeconds expiry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard->mu);
   static RelayRecord ToRecord(const Shard& shard, const IpAddress& address, const Entry& e)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(shard.mu);

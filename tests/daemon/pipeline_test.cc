@@ -37,13 +37,15 @@ std::map<std::string, std::string> RunPipeline(const std::string& log, int threa
   ingest::LogReader reader({log}, ropts, &pool, &ring);
   EXPECT_TRUE(reader.Open().ok());
   table::RelayTable table;
-  base::FakeClock clock(1000000);
+  // 2026-12-01 00:00 UTC: exact-loggen's stamps are Nov 1-28 without a
+  // year, so they are this November's, and a 60-day timeout keeps all live.
+  base::FakeClock clock(1796083200);
   PipelineOptions popts;
   popts.threads = threads;
   popts.tokens = 4;
   Pipeline pipeline(&ring, &pool, &table, &clock, popts);
   pipeline.SetMatcher(BundledMatcher());
-  pipeline.SetTimeout(1800);
+  pipeline.SetTimeout(60 * 86400);
   std::thread reader_thread([&] { reader.Run(); });
   pipeline.Run();
   reader_thread.join();

@@ -7,7 +7,14 @@ trap 'rm -rf "$dir"' EXIT
 sed -e "s|@DIR@|$dir|g" -e "s|@SRC@|$src|g" -e "s|@CASES@|$cases|g" \
   "$cases/$case.conf" > "$dir/exact.conf"
 [ -f "$cases/$case.log" ] && cp "$cases/$case.log" "$dir/mail.log"
-"$exact" --once -c "$dir/exact.conf" > "$dir/stdout" 2> "$dir/stderr"
+# Logins count from their stamps: each case is evaluated as at a fixed time,
+# its .asof file or, for the cases logged on Nov 22 around 10:00, 10:15.
+# Stamps without a zone are local time: UTC, or the case's .tz.
+export TZ=UTC
+[ -f "$cases/$case.tz" ] && TZ=$(cat "$cases/$case.tz")
+as_of="2026-11-22 10:15:00"
+[ -f "$cases/$case.asof" ] && as_of=$(cat "$cases/$case.asof")
+"$exact" --once --as-of "$as_of" -c "$dir/exact.conf" > "$dir/stdout" 2> "$dir/stderr"
 status=$?
 if [ -f "$cases/$case.err.ref" ]; then
   # Diagnostics: exact text with the scratch directory replaced, plus status.

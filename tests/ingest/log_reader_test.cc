@@ -4,12 +4,14 @@
 #include "src/ingest/log_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <random>
 #include <thread>
 
+#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
@@ -44,12 +46,35 @@ class LogReaderTest : public ::testing::Test {
       const auto address = reinterpret_cast<uintptr_t>(c->text().data());
       if (c->size > 0 && (address - c->file_offset) % Chunk::kAlign != 0) ++misaligned_;
       out.append(c->text().data(), c->text().size());
+      if (opts.book != nullptr) opts.book->Applied(c->generation, c->file_offset + c->size);
       pool.Release(c);
     }
     t.join();
     oversized_ = reader.counts().oversized_lines.load();
+    lost_files_ = reader.counts().lost_files.load();
     return out;
   }
+  // The checkpoint of `name` as it is now, at `offset`.
+  base::LogPosition PositionOf(const std::string& name, uint64_t offset, uint32_t index = 0) {
+    base::LogPosition p;
+    p.index = index;
+    p.path = Path(name);
+    struct stat st;
+    EXPECT_EQ(::stat(Path(name).c_str(), &st), 0);
+    p.dev = st.st_dev;
+    p.ino = st.st_ino;
+    p.offset = offset;
+    int fd = ::open(Path(name).c_str(), O_RDONLY);
+    FileHead head = ReadHead(fd);
+    ::close(fd);
+    p.head_len = head.len;
+    p.head_crc = head.crc;
+    return p;
+  }
+  void Rename(const std::string& from, const std::string& to) {
+    ASSERT_EQ(::rename(Path(from).c_str(), Path(to).c_str()), 0);
+  }
+  uint64_t lost_files_ = 0;
   std::string dir_;
   uint64_t oversized_ = 0;
   int ranges_ = 0;      // Chunks the consumer had to read itself.
@@ -62,6 +87,135 @@ TEST_F(LogReaderTest, ReplayReadsFilesInOrderWholeLines) {
   ReaderOptions opts;
   opts.from_start = true;
   EXPECT_EQ(Replay({Path("a"), Path("b")}, opts), "a1\na2\nb1\nb2-unterminated");
+}
+
+TEST_F(LogReaderTest, ResumesAtTheCheckpoint) {
+  Append("log", "a1\na2\na3\n");
+  ReaderOptions opts;
+  opts.resume = {PositionOf("log", 3)};
+  EXPECT_EQ(Replay({Path("log")}, opts), "a2\na3\n");
+}
+
+TEST_F(LogReaderTest, ALogRotatedWhileDownIsFinishedThenTheNewOneRead) {
+  Append("log", "a1\na2\n");
+  ReaderOptions opts;
+  opts.resume = {PositionOf("log", 3)};
+  Append("log", "a3\n");  // Written before the rotation, after the checkpoint.
+  Rename("log", "log.1");
+  Append("log", "n1\n");
+  EXPECT_EQ(Replay({Path("log")}, opts), "a2\na3\nn1\n");
+}
+
+TEST_F(LogReaderTest, ALogRotatedTwiceWhileDownIsFoundByInode) {
+  Append("log", "a1\na2\n");
+  ReaderOptions opts;
+  opts.resume = {PositionOf("log", 3)};
+  Rename("log", "log.1");
+  Append("log", "b1\n");
+  // Written after the first file, and seen so even on coarse clocks.
+  struct timespec later[2] = {{0, UTIME_OMIT}, {::time(nullptr) + 2, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, Path("log").c_str(), later, 0), 0);
+  Rename("log.1", "log.2");
+  Rename("log", "log.1");
+  Append("log", "c1\n");
+  // The middle file was never checkpointed: it is newer than the file the
+  // checkpoint names, so it is read whole.
+  EXPECT_EQ(Replay({Path("log")}, opts), "a2\nb1\nc1\n");
+}
+
+TEST_F(LogReaderTest, ACopytruncateWhileDownIsFinishedFromTheCopy) {
+  Append("log", "a1\na2\na3\n");
+  ReaderOptions opts;
+  opts.resume = {PositionOf("log", 3)};
+  {
+    std::ifstream in(Path("log"));
+    std::ofstream(Path("log.1")) << in.rdbuf();
+  }
+  ASSERT_EQ(::truncate(Path("log").c_str(), 0), 0);
+  Append("log", "n1\n");
+  EXPECT_EQ(Replay({Path("log")}, opts), "a2\na3\nn1\n");
+}
+
+TEST_F(LogReaderTest, AReplacedFileWithTheSameInodeIsReadFromTheStart) {
+  Append("log", "a1\na2\na3\n");
+  ReaderOptions opts;
+  opts.resume = {PositionOf("log", 3)};
+  std::ofstream(Path("log"), std::ios::trunc) << "z1\nz2\nz3\nz4\n";  // Longer, another head.
+  EXPECT_EQ(Replay({Path("log")}, opts), "z1\nz2\nz3\nz4\n");
+  EXPECT_EQ(lost_files_, 1u);
+}
+
+TEST_F(LogReaderTest, TheBookEndsAtTheLastAppliedLine) {
+  Append("log", "a1\na2\n");
+  CheckpointBook book;
+  ReaderOptions opts;
+  opts.from_start = true;
+  opts.book = &book;
+  EXPECT_EQ(Replay({Path("log")}, opts), "a1\na2\n");
+  // Replayed to its end and closed: nothing left to resume.
+  EXPECT_TRUE(book.Positions().empty());
+}
+
+TEST_F(LogReaderTest, ReplaySinceATimeSeeksByBisection) {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += std::to_string(1000 + i) + " line of some length\n";
+  Append("log", text);
+  ReaderOptions opts;
+  int probes = 0;
+  opts.time_of = [&probes](absl::string_view line) -> std::optional<int64_t> {
+    ++probes;
+    int64_t n;
+    if (!absl::SimpleAtoi(line.substr(0, line.find(' ')), &n)) return std::nullopt;
+    return n * 1000000 + 300LL * 1000000;  // The reader seeks 300 s early.
+  };
+  opts.replay_since_us = (1000 + 15000) * 1000000LL + 300LL * 1000000;
+  const std::string got = Replay({Path("log")}, opts);
+  // Starts at or before line 15000, and not far before it (one 64 KiB window).
+  ASSERT_NE(got.find("16000 line"), std::string::npos);
+  EXPECT_LE(got.size(), text.size() - text.find("16000 line") + 70000);
+  EXPECT_LT(probes, 2000);  // Bisection, not a scan of 20,000 lines.
+}
+
+TEST_F(LogReaderTest, ACharacterDeviceIsRefused) {
+  ChunkPool pool(4, 4096);
+  SpscRing<Chunk*> ring(4);
+  ReaderOptions opts;
+  opts.follow = false;
+  opts.from_start = true;
+  LogReader reader({"/dev/zero"}, opts, &pool, &ring);
+  absl::Status st = reader.Open();
+  EXPECT_TRUE(absl::IsFailedPrecondition(st)) << st;
+  EXPECT_NE(st.message().find("character device"), absl::string_view::npos);
+  EXPECT_FALSE(CheckLogKind("/dev/zero").ok());
+}
+
+TEST_F(LogReaderTest, AFifoIsReadAsAStream) {
+  ASSERT_EQ(::mkfifo(Path("fifo").c_str(), 0600), 0);
+  std::thread writer([this] {
+    int fd = ::open(Path("fifo").c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    const std::string text = "f1\nf2\n";
+    ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    ::close(fd);
+  });
+  // The writer is joined before the read, so its bytes wait in the pipe.
+  ReaderOptions opts;
+  opts.from_start = true;
+  ChunkPool pool(4, 4096);
+  SpscRing<Chunk*> ring(4);
+  opts.follow = false;
+  LogReader reader({Path("fifo")}, opts, &pool, &ring);
+  ASSERT_TRUE(reader.Open().ok());
+  writer.join();
+  std::thread t([&] { reader.Run(); });
+  std::string out;
+  Chunk* c;
+  while (ring.Pop(&c)) {
+    out.append(c->text().data(), c->text().size());
+    pool.Release(c);
+  }
+  t.join();
+  EXPECT_EQ(out, "f1\nf2\n");
 }
 
 TEST_F(LogReaderTest, ChunksAlwaysEndAtALineBoundary) {

@@ -14,7 +14,7 @@ chmod 755 "$dir"
 trap 'rm -rf "$dir"' EXIT
 cp "$src/tests/golden/cases/all_servers.log" "$dir/mail.log"
 once_conf "$dir" "$src" "exim exim-cdb" "$dir/map"
-"$exact" --once -c "$dir/exact.conf" 2>"$dir/stderr"
+"$exact" --once --as-of "$GOLDEN_AS_OF" -c "$dir/exact.conf" 2>"$dir/stderr"
 check "exact --once exits 0" [ $? -eq 0 ]
 chmod 755 "$dir/map"
 chmod 644 "$dir/map/relay.exim" "$dir/map/relay.exim.cdb"

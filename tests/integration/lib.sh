@@ -12,6 +12,11 @@ finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+# Logins count from their stamps: tests/golden/cases/all_servers.log is
+# replayed as at this time (its lines are from Nov 22, about 10:00).
+GOLDEN_AS_OF="2026-11-22 10:15:00"
+export TZ=UTC  # Its BSD stamps and the time above are local time: make that UTC.
+
 # once_conf DIR SRC AUTHTYPE MAPDIR: an exact.conf in DIR for `exact --once`
 # over DIR/mail.log with every bundled stanza, maps under MAPDIR.
 once_conf() {

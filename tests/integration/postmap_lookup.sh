@@ -10,7 +10,7 @@ trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/pf" && : > "$dir/pf/main.cf"   # postmap needs a main.cf, nothing in it.
 cp "$src/tests/golden/cases/all_servers.log" "$dir/mail.log"
 once_conf "$dir" "$src" "text lmdb db" "$dir"
-"$exact" --once -c "$dir/exact.conf" 2>"$dir/stderr"
+"$exact" --once --as-of "$GOLDEN_AS_OF" -c "$dir/exact.conf" 2>"$dir/stderr"
 check "exact --once exits 0" [ $? -eq 0 ]
 check "the text map lists 10 addresses" [ "$(wc -l < "$dir/relay")" -eq 10 ]
 for type in lmdb hash; do
@@ -32,13 +32,13 @@ check "maps are mode 0640" [ "$(stat -c %a "$dir/relay.lmdb")" = 640 ]
 # authmode and authgroup: a map Postfix reads through its group.
 sed -i 's/^authtype .*/authtype lmdb/' "$dir/exact.conf"
 printf 'authmode 0440\nauthgroup postfix\n' >> "$dir/exact.conf"
-"$exact" --once -c "$dir/exact.conf" 2>>"$dir/stderr"
+"$exact" --once --as-of "$GOLDEN_AS_OF" -c "$dir/exact.conf" 2>>"$dir/stderr"
 check "authmode 0440 is applied" [ "$(stat -c %a "$dir/relay.lmdb")" = 440 ]
 check "authgroup postfix is applied" [ "$(stat -c %G "$dir/relay.lmdb")" = postfix ]
 # A map of its own for one format: lmdbfile beside the shared authfile.
 printf 'authtype text lmdb\nlmdbfile %s/postfix/exact-relay\n' "$dir" > "$dir/own.conf"
 grep -v '^authtype' "$dir/exact.conf" >> "$dir/own.conf"
-"$exact" --once -c "$dir/own.conf" 2>>"$dir/stderr"
+"$exact" --once --as-of "$GOLDEN_AS_OF" -c "$dir/own.conf" 2>>"$dir/stderr"
 check "lmdbfile puts the lmdb map at its own path" \
   postmap -c "$dir/pf" -q 192.0.2.1 "lmdb:$dir/postfix/exact-relay"
 check "exact-lookup -c finds it there too" \

@@ -17,7 +17,7 @@ dir=$(mktemp -d /tmp/exact-sendmail-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 cp "$src/tests/golden/cases/all_servers.log" "$dir/mail.log"
 once_conf "$dir" "$src" db "$dir/map"
-"$exact" --once -c "$dir/exact.conf" 2>"$dir/stderr"
+"$exact" --once --as-of "$GOLDEN_AS_OF" -c "$dir/exact.conf" 2>"$dir/stderr"
 check "exact --once exits 0" [ $? -eq 0 ]
 
 # The recipe of docs/mta.md. MapInUnsafeDirPath only because the test's map

@@ -62,13 +62,13 @@ TEST(RelayTable, UpsertAllIsUpsertOfEachLoginInTurn) {
     for (size_t i = 0; i < count; ++i) {
       users.push_back("u" + std::to_string(rng() % 5) + std::string(rng() % 3, 'x'));
       // Few addresses, so that one batch often holds an address twice.
-      logins.push_back({IpAddress::FromV4(0x0a000000 + rng() % 200), users.back()});
+      logins.push_back({IpAddress::FromV4(0x0a000000 + rng() % 200), users.back(), now, now + 7});
     }
     size_t added = 0;
     for (const RelayTable::Login& l : logins) {
       added += one_by_one.Upsert(l.address, l.user, now, 7) == RelayTable::UpsertResult::kAdded;
     }
-    ASSERT_EQ(batched.UpsertAll(logins, now, 7), added) << "batch " << batch;
+    ASSERT_EQ(batched.UpsertAll(logins, now), added) << "batch " << batch;
     if (batch % 10 == 0) {
       ASSERT_EQ(one_by_one.Expire(now), batched.Expire(now));
     }
@@ -84,6 +84,34 @@ TEST(RelayTable, UpsertAllIsUpsertOfEachLoginInTurn) {
     EXPECT_EQ(got[i].expiry, want[i].expiry);
   }
   EXPECT_EQ(batched.NextExpiry(), one_by_one.NextExpiry());
+}
+
+// A restart re-reads lines past its checkpoint: applying a login again, or an
+// older one after a newer, must change nothing.
+TEST(RelayTable, OlderOrRepeatedLoginsChangeNothing) {
+  RelayTable t;
+  const IpAddress a = Ip("192.0.2.1");
+  std::vector<RelayTable::Login> newer = {{a, "new", 1100, 1200}};
+  std::vector<RelayTable::Login> older = {{a, "old", 1050, 1150}};
+  EXPECT_EQ(t.UpsertAll(newer, 1100), 1u);
+  EXPECT_EQ(t.UpsertAll(older, 1100), 0u);
+  EXPECT_EQ(t.UpsertAll(newer, 1100), 0u);
+  std::optional<RelayRecord> r = t.Lookup(a, 1100);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->user, "new");
+  EXPECT_EQ(r->last_login, 1100);
+  EXPECT_EQ(r->expiry, 1200);
+  EXPECT_EQ(t.NextExpiry(), 1150);  // A hint may be early, never late.
+}
+
+TEST(RelayTable, ALoginAfterExpiryIsANewGrantWithItsOwnExpiry) {
+  RelayTable t;
+  const IpAddress a = Ip("192.0.2.1");
+  std::vector<RelayTable::Login> first = {{a, "u", 1000, 1100}};
+  std::vector<RelayTable::Login> later = {{a, "u", 1200, 1250}};
+  EXPECT_EQ(t.UpsertAll(first, 1000), 1u);
+  EXPECT_EQ(t.UpsertAll(later, 1200), 1u);
+  EXPECT_EQ(t.Lookup(a, 1200)->expiry, 1250);
 }
 
 TEST(RelayTable, ExpiryIsExactToTheSecond) {
@@ -105,6 +133,15 @@ TEST(RelayTable, ExpiredEntryIsNotPublished) {
   RelaySnapshot snap = t.Snapshot(1060);
   ASSERT_EQ(snap.size(), 1u);
   EXPECT_EQ(snap[0].address, Ip("192.0.2.2"));
+}
+
+TEST(RelayTable, RestoreClampsExpiryAndLastLogin) {
+  RelayTable t;
+  t.Restore({Ip("192.0.2.1"), "far", 5000, 4102444800 /* 2100 */}, 1000, 1000 + 1800);
+  std::optional<RelayRecord> r = t.Lookup(Ip("192.0.2.1"), 1000);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->expiry, 2800);
+  EXPECT_EQ(r->last_login, 1000);
 }
 
 TEST(RelayTable, ReloginAfterExpiryBeforeSweepCountsAsNew) {

@@ -24,7 +24,7 @@ TEST(StateFile, RoundTripsAnyUserName) {
 TEST(StateFile, EncodedUserCannotForgeAnEntry) {
   std::string text = EncodeState(RelaySnapshot::Of(
       {{*IpAddress::Parse("192.0.2.1"), "x\n198.51.100.66\t9999999999\t1\ty", 1, 2}}));
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3);  // Header, entry, end.
 }
 
 TEST(StateFile, BadLinesAreSkippedAndCounted) {
@@ -32,6 +32,49 @@ TEST(StateFile, BadLinesAreSkippedAndCounted) {
       "exact-state 1\n192.0.2.1\t200\t100\talice\nnot-an-ip\t1\t1\tx\n192.0.2.2\tNaN\t1\tx\n");
   EXPECT_EQ(s.records.size(), 1u);
   EXPECT_EQ(s.bad_lines, 2);
+}
+
+SavedState SomePositions() {
+  SavedState p;
+  p.logs.push_back({0, "/var/log/mail.log", 2049, 1234567, 987654, 4096, 0xdeadbeef});
+  p.logs.push_back({1, "/var/log/odd\tname\n", 2049, 7, 0, 0, 0});
+  p.journal_cursor = "s=abc;i=1f;b=x;m=2;t=5;x=9";
+  return p;
+}
+
+TEST(StateFile, PositionsRoundTripWithTheEntries) {
+  std::vector<RelayRecord> in = {{*IpAddress::Parse("192.0.2.1"), "alice", 100, 200}};
+  DecodedState out = DecodeState(EncodeState(RelaySnapshot::Of(in), SomePositions()));
+  EXPECT_EQ(out.verdict, DecodedState::Verdict::kOk);
+  ASSERT_EQ(out.records.size(), 1u);
+  EXPECT_EQ(out.positions.logs, SomePositions().logs);
+  EXPECT_EQ(out.positions.journal_cursor, SomePositions().journal_cursor);
+}
+
+TEST(StateFile, ATornFileIsCorruptAtEveryLength) {
+  std::vector<RelayRecord> in = {{*IpAddress::Parse("192.0.2.1"), "alice", 100, 200},
+                                 {*IpAddress::Parse("192.0.2.2"), "bob", 100, 200}};
+  const std::string text = EncodeState(RelaySnapshot::Of(in), SomePositions());
+  for (size_t n = 0; n < text.size(); ++n) {
+    DecodedState s = DecodeState(text.substr(0, n));
+    ASSERT_NE(s.verdict, DecodedState::Verdict::kOk) << n;
+    ASSERT_TRUE(s.records.empty()) << n;
+    ASSERT_TRUE(s.positions.logs.empty()) << n;
+  }
+  EXPECT_EQ(DecodeState(text).verdict, DecodedState::Verdict::kOk);
+}
+
+TEST(StateFile, AnyAlteredByteFailsTheChecksum) {
+  std::vector<RelayRecord> in = {{*IpAddress::Parse("192.0.2.1"), "alice", 100, 200}};
+  const std::string text = EncodeState(RelaySnapshot::Of(in), SomePositions());
+  const size_t end_line = text.rfind("end\t");
+  for (size_t i = std::string("exact-state 2\n").size(); i < end_line; ++i) {
+    std::string altered = text;
+    altered[i] = altered[i] == '9' ? '8' : '9';
+    DecodedState s = DecodeState(altered);
+    ASSERT_EQ(s.verdict, DecodedState::Verdict::kCorrupt) << i;
+    ASSERT_TRUE(s.records.empty());
+  }
 }
 
 TEST(StateFile, ForeignFileIsNotRead) {
