@@ -15,8 +15,10 @@
 
 namespace exact::match {
 
+namespace log_header_internal {
+
 // A stamp as written: civil fields, fraction and optional offset.
-struct HeaderParser::Stamp {
+struct Stamp {
   int64_t year = 0;
   int month = 0;
   int day = 0;
@@ -29,9 +31,11 @@ struct HeaderParser::Stamp {
   int32_t offset_s = 0;  // east of UTC
 };
 
+}  // namespace log_header_internal
+
 namespace {
 
-using Stamp = HeaderParser::Stamp;
+using log_header_internal::Stamp;
 
 constexpr int64_t kUsPerSecond = 1'000'000;
 constexpr int64_t kSecondsPerDay = 86'400;
@@ -134,8 +138,7 @@ bool ReadDate(const char*& p, const char* end, char sep, Stamp* s) {
     return false;
   }
   s->year = year;
-  return s->month >= 1 && s->month <= 12 && s->day >= 1 &&
-         s->day <= DaysInMonth(s->year, s->month);
+  return s->month >= 1 && s->month <= 12 && s->day >= 1 && s->day <= DaysInMonth(s->year, s->month);
 }
 
 // "HH:MM:SS" and an optional fraction after '.' (or ',' when `comma_ok`;
@@ -420,7 +423,8 @@ bool HeaderParser::Parse(absl::string_view line, int64_t now_us, LogHeader* out)
     const char* q = p + 1;
     int priority = 0;
     int digits = 0;
-    for (; q != end && IsDigit(*q) && digits < 3; ++q, ++digits) priority = priority * 10 + *q - '0';
+    for (; q != end && IsDigit(*q) && digits < 3; ++q, ++digits)
+      priority = priority * 10 + *q - '0';
     if (digits > 0 && Eat(q, end, '>') && priority <= 191) {
       out->priority = priority;
       if (end - q >= 2 && q[0] == '1' && q[1] == ' ') {
@@ -439,8 +443,7 @@ bool HeaderParser::Parse(absl::string_view line, int64_t now_us, LogHeader* out)
   return ok;
 }
 
-bool HeaderParser::ParseBody(const char* p, const char* end, int64_t now_us,
-                             LogHeader* out) const {
+bool HeaderParser::ParseBody(const char* p, const char* end, int64_t now_us, LogHeader* out) const {
   if (end - p < 4) return false;
   const char c = *p;
   if (c >= 'A' && c <= 'Z') {
@@ -471,8 +474,8 @@ bool HeaderParser::ParseBody(const char* p, const char* end, int64_t now_us,
     if (!EndOfStamp(p, end)) return false;
     out->form = HeaderForm::kTai64n;
     out->has_time = true;
-    out->time_us = (static_cast<int64_t>(label - kTai64Epoch) - kTaiMinusUtc) * kUsPerSecond +
-                   nanos / 1000;
+    out->time_us =
+        (static_cast<int64_t>(label - kTai64Epoch) - kTaiMinusUtc) * kUsPerSecond + nanos / 1000;
     out->precision_us = 1;
     out->zone_given = true;
     ReadTagMessage(p, end, out);
@@ -501,8 +504,7 @@ bool HeaderParser::ParseBody(const char* p, const char* end, int64_t now_us,
   return true;
 }
 
-bool HeaderParser::ParseBsd(const char* p, const char* end, int64_t now_us,
-                            LogHeader* out) const {
+bool HeaderParser::ParseBsd(const char* p, const char* end, int64_t now_us, LogHeader* out) const {
   Stamp s;
   s.month = MonthFromName(p);
   p += 4;

@@ -23,6 +23,10 @@
 
 namespace exact::match {
 
+namespace log_header_internal {
+struct Stamp;  // A stamp's fields as written; defined in log_header.cc.
+}  // namespace log_header_internal
+
 enum class HeaderForm : uint8_t {
   kNone,         // no recognised header: message = whole line, no time
   kBsd,          // "Nov 22 09:00:02 host tag[pid]: msg" (RFC 3164), optional "<PRI>" first
@@ -78,9 +82,9 @@ class HeaderParser {
 
   const absl::TimeZone& zone() const { return zone_; }
 
-  struct Stamp;  // A parsed stamp before zone rules; log_header.cc's own.
-
  private:
+  using Stamp = log_header_internal::Stamp;
+
   bool ParseBody(const char* p, const char* end, int64_t now_us, LogHeader* out) const;
   bool ParseBsd(const char* p, const char* end, int64_t now_us, LogHeader* out) const;
   bool ParseJournalFull(const char* p, const char* end, LogHeader* out) const;

@@ -23,14 +23,19 @@ Rotations take turns:
   delete       rm mail.log, create it anew.
 Nothing exact has not finished is deleted: before mail.log is removed, or the
 oldest generation dropped, the harness waits (bounded) until the last login
-written to that file is in the map, starting exact first if it is down. At most
+written to that file is in the map, starting exact first if it is down (up to
+--catchup-wait, 5 s; 0.5 s once five such waits have timed out, so that a
+binary that loses files still finishes in time; each is reported). At most
 two rotations happen while exact is down (from the kill until the new process
 logs "started:").
 
 Kills: --kills SIGKILLs, half right after a rotation and half at a random line
 (mid-burst, or between the two halves of a torn line), each followed by 0-300 ms
 of down time in which the writer keeps writing, then a restart with the same
-command. Run N's stderr is DIR/stderr.N.
+command. Run N's stderr is DIR/stderr.N; DIR/events logs every rotation, kill,
+restart and unfinished delete with the number of logins written before it, and
+the report lists each range of consecutive lost logins (login k is 10.a.b.c for
+k = a<<16 | b<<8 | c) with the events logged while it was written.
 
 At the end the writer stops, the map is awaited until it holds still, and its
 addresses are compared with the truth (the address of every successful login;
