@@ -251,6 +251,25 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
        [](const Value& v, Settings* s) {
          if (SingleWord(v, "authgroup")) s->authgroup = std::string(v.text);
        }},
+      {"journal_units",
+       [](const Value& v, Settings* s) {
+         s->journal_units.clear();
+         for (absl::string_view u : SplitList(v.text)) s->journal_units.emplace_back(u);
+       }},
+      {"journal_commands",
+       [](const Value& v, Settings* s) {
+         s->journal_commands.clear();
+         for (absl::string_view c : SplitList(v.text)) s->journal_commands.emplace_back(c);
+       }},
+      {"journal_files",
+       [](const Value& v, Settings* s) {
+         s->journal_files.clear();
+         for (absl::string_view p : SplitList(v.text)) {
+           Value one = v;
+           one.text = p;
+           s->journal_files.push_back(ResolvePath(one));
+         }
+       }},
       {"loggroup",
        [](const Value& v, Settings* s) {
          if (SingleWord(v, "loggroup")) s->loggroup = std::string(v.text);

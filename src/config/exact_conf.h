@@ -49,6 +49,10 @@ struct Settings {
   // A supplementary group kept after the privilege drop, so that a log
   // created anew by logrotate (Debian: root:adm 0640) can still be opened.
   std::string loggroup;
+  // The journal input (docs/journald.md): on when units or commands are set.
+  std::vector<std::string> journal_units;
+  std::vector<std::string> journal_commands;
+  std::vector<std::string> journal_files;  // Journal files to read instead of the system journal.
   std::string pidfile = "/var/run/exact/exact.pid";
   std::vector<std::string> maillog = {"/var/log/mail.log"};
   std::string serverdefs = "/etc/exact-servers.conf";

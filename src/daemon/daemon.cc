@@ -151,6 +151,9 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.user != b.user, "user");
   check(a.group != b.group, "group");
   check(a.loggroup != b.loggroup, "loggroup");
+  check(a.journal_units != b.journal_units || a.journal_commands != b.journal_commands ||
+            a.journal_files != b.journal_files,
+        "journal_units/journal_commands/journal_files");
   check(a.pidfile != b.pidfile, "pidfile");
   check(a.maillog != b.maillog, "maillog");
   check(a.authtypes != b.authtypes, "authtype");
@@ -364,6 +367,16 @@ int Daemon::Start() {
     return h.time_us;
   };
   ropts.book = &book_;
+  if (!s.journal_units.empty() || !s.journal_commands.empty()) {
+    ingest::JournalOptions j;
+    j.units = s.journal_units;
+    j.commands = s.journal_commands;
+    j.files = s.journal_files;
+    j.cursor = options_.from_start ? "" : saved.journal_cursor;
+    j.from_start = options_.from_start;
+    ropts.journal = std::move(j);
+    book_.SetJournalCursor(saved.journal_cursor);
+  }
   pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool,
                                               ingest::ChunkCapacity(kChunkBytes, ropts));
   ring_ = std::make_unique<ingest::SpscRing<ingest::Chunk*>>(kChunksInPool);
@@ -497,6 +510,7 @@ bool Daemon::Publish(UnixSeconds now, const char* why) {
   // changes nothing).
   table::SavedState positions;
   positions.logs = book_.Positions();
+  positions.journal_cursor = book_.JournalCursor();
   const table::RelaySnapshot records = table_.Snapshot(now);
   // The state file first: if we die between the two, the next start
   // republishes from it and nothing is lost.

@@ -127,7 +127,9 @@ void Pipeline::Run() {
       grants.push_back({login.address, login.user, g.last_login, g.expiry});
     }
     const uint64_t added = table_->UpsertAll(grants, now);
-    if (book_ != nullptr && work->chunk->size > 0) {
+    if (book_ != nullptr && !work->chunk->journal_cursor.empty()) {
+      book_->SetJournalCursor(work->chunk->journal_cursor);
+    } else if (book_ != nullptr && work->chunk->size > 0) {
       book_->Applied(work->chunk->generation, work->chunk->file_offset + work->chunk->size);
     }
     const match::ScanCounts& c = work->counts;

@@ -47,4 +47,14 @@ std::vector<base::LogPosition> CheckpointBook::Positions() const {
   return out;
 }
 
+void CheckpointBook::SetJournalCursor(const std::string& cursor) {
+  base::MutexLock lock(&mu_);
+  journal_cursor_ = cursor;
+}
+
+std::string CheckpointBook::JournalCursor() const {
+  base::MutexLock lock(&mu_);
+  return journal_cursor_;
+}
+
 }  // namespace exact::ingest

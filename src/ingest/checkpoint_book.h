@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -34,6 +35,11 @@ class CheckpointBook {
   // first.
   std::vector<base::LogPosition> Positions() const;
 
+  // The journal's cursor: where reading resumes (set at start), then the
+  // last entry of each applied journal chunk.
+  void SetJournalCursor(const std::string& cursor);
+  std::string JournalCursor() const;
+
  private:
   struct Entry {
     base::LogPosition position;  // .offset: applied so far.
@@ -42,6 +48,7 @@ class CheckpointBook {
   };
   mutable base::Mutex mu_;
   std::map<uint64_t, Entry> entries_ ABSL_GUARDED_BY(mu_);
+  std::string journal_cursor_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace exact::ingest

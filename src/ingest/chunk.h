@@ -65,6 +65,7 @@ struct Chunk {
   size_t size = 0;           // Bytes of whole lines in data, from data[head].
   uint32_t file_index = 0;   // Which maillog it came from.
   uint64_t generation = 0;   // Which file of it (see CheckpointBook).
+  std::string journal_cursor;  // Journal chunks: the cursor of their last entry.
   uint64_t file_offset = 0;  // Offset of data[head] in that file.
   std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
@@ -108,6 +109,7 @@ class ChunkPool {
     c->head = 0;
     c->size = 0;
     c->generation = 0;
+    c->journal_cursor.clear();
     c->unread.reset();
     return c;
   }

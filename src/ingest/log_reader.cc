@@ -267,6 +267,14 @@ absl::Status LogReader::OpenLog(uint32_t index) {
 }
 
 absl::Status LogReader::Open() {
+  if (options_.journal) {
+    JournalOptions j = *options_.journal;
+    if (j.cursor.empty() && !j.from_start && j.since_us == 0) j.since_us = options_.replay_since_us;
+    absl::StatusOr<std::unique_ptr<JournalSource>> source = JournalSource::Open(j);
+    if (!source.ok()) return source.status();
+    journal_ = std::move(*source);
+    if (absl::Status st = journal_->CheckAccess(); !st.ok()) return st;
+  }
   for (uint32_t i = 0; i < sources_.size(); ++i) {
     Source& src = sources_[i];
     // Before the first read: a write after it then wakes the reader.
@@ -278,6 +286,45 @@ absl::Status LogReader::Open() {
     ReportOpenError(&src, s);
   }
   return absl::OkStatus();
+}
+
+bool LogReader::DrainJournal(int rounds) {
+  if (!journal_) return false;
+  const size_t capacity = pool_->chunk_capacity();
+  bool consumed = false;
+  auto emit = [&] {
+    if (journal_lines_.empty()) return;
+    Chunk* c = TakeChunk();
+    c->file_index = static_cast<uint32_t>(paths_.size());
+    c->generation = 0;
+    c->file_offset = 0;
+    c->head = 0;
+    std::memcpy(c->data.get(), journal_lines_.data(), journal_lines_.size());
+    c->size = journal_lines_.size();
+    c->journal_cursor = journal_->cursor();
+    journal_lines_.clear();
+    Emit(c);
+  };
+  for (int i = 0; i < rounds; ++i) {
+    // Each entry renders to at most kMaxJournalLineBytes: read no more than
+    // the chunk has room for.
+    size_t entries = (capacity - journal_lines_.size()) / kMaxJournalLineBytes;
+    if (entries == 0) {
+      emit();
+      entries = capacity / kMaxJournalLineBytes;
+    }
+    const std::string before = journal_->cursor();
+    absl::StatusOr<size_t> n = journal_->Read(&journal_lines_, std::min<size_t>(entries, 64));
+    if (!n.ok()) {
+      counts_.read_errors.fetch_add(1, std::memory_order_relaxed);
+      base::LogError("journal: %s", std::string(n.status().message()));
+      break;
+    }
+    if (journal_->cursor() == before) break;
+    consumed = true;
+  }
+  emit();
+  return consumed;
 }
 
 void LogReader::Stop() {
@@ -524,6 +571,8 @@ void LogReader::Run() {
     // Kept, not cleared: range chunks still in flight read their files.
     for (Source& src : draining_) replay(&src);
     for (Source& src : sources_) replay(&src);
+    while (!WaitForStop(absl::ZeroDuration()) && DrainJournal(16)) {
+    }
     out_->Close();
     return;
   }
@@ -544,11 +593,12 @@ void LogReader::Run() {
       }
     }
     for (Source& src : sources_) progressed |= Drain(&src, kReadsPerRound);
+    progressed |= DrainJournal(kReadsPerRound);
     for (Source& src : sources_) CheckRotation(&src);
     if (WaitForStop(absl::ZeroDuration())) break;
     if (!progressed) {
       // A stream has no name to watch: poll it.
-      bool streams = false;
+      bool streams = journal_ != nullptr;  // Its descriptor is not the watcher's.
       for (const Source& src : sources_) streams |= src.stream || paths_[src.index] == "-";
       watcher_.Wait(streams ? options_.poll_interval
                             : watcher_.PollInterval(options_.poll_interval));

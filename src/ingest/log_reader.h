@@ -35,6 +35,8 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,7 @@
 #include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/file_watcher.h"
+#include "src/ingest/journal_source.h"
 #include "src/ingest/log_files.h"
 #include "src/ingest/spsc_ring.h"
 
@@ -75,6 +78,9 @@ struct ReaderOptions {
   int64_t replay_since_us = 0;
   LineTime time_of;  // Needed for replay_since_us.
   CheckpointBook* book = nullptr;  // Optional: where generations are recorded.
+  // Also read the journal (docs/journald.md); its chunks carry file index
+  // paths.size() and the cursor of their last entry.
+  std::optional<JournalOptions> journal;
 };
 
 // The chunk capacity that gives chunks of `lines_bytes` of log in either
@@ -159,6 +165,9 @@ class LogReader {
   void Emit(Chunk* chunk);
   Chunk* TakeChunk();
   bool WaitForStop(absl::Duration d);
+  // Reads journal entries into chunks, up to `rounds` reads; whether any
+  // entry was consumed.
+  bool DrainJournal(int rounds);
 
   std::vector<std::string> paths_;
   ReaderOptions options_;
@@ -167,6 +176,8 @@ class LogReader {
   std::vector<Source> sources_;
   std::deque<Source> draining_;  // Rotated-away files and copies still being read.
   uint64_t next_generation_ = 1;
+  std::unique_ptr<JournalSource> journal_;
+  std::string journal_lines_;  // Rendered, not yet handed on.
   Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
   ReaderCounts counts_;
 
