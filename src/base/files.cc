@@ -44,6 +44,18 @@ absl::StatusOr<std::string> ReadAll(const UniqueFd& fd, const std::string& path)
 
 }  // namespace
 
+ssize_t PreadFull(int fd, char* out, size_t len, uint64_t offset) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = ::pread(fd, out + got, len - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  return static_cast<ssize_t>(got);
+}
+
 absl::StatusOr<std::string> ReadFileToString(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open ", path));

@@ -41,6 +41,10 @@ class UniqueFd {
 absl::Status ErrnoStatus(int err, absl::string_view what);
 
 absl::StatusOr<std::string> ReadFileToString(const std::string& path);
+
+// pread()s up to `len` bytes at `offset`, retrying short reads and EINTR;
+// returns the count (short only at the end of the file) or -1 (errno set).
+ssize_t PreadFull(int fd, char* out, size_t len, uint64_t offset);
 absl::Status WriteAll(int fd, absl::string_view data);
 
 // Splits "/a/b/c" into ("/a/b", "c"); a bare name gets directory ".".

@@ -7,10 +7,10 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "src/table/grant.h"
-#include <vector>
 
 namespace exact::daemon {
 namespace {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/ingest/log_reader.h"
 
@@ -20,20 +21,6 @@ namespace {
 // The tail beyond the range is read in steps this big: a log line is a few
 // hundred bytes, so one step nearly always finds its newline.
 constexpr size_t kTailStep = 4096;
-
-// pread()s up to `len` bytes at `offset`; returns the count (short only at
-// the end of the file) or -1.
-ssize_t ReadAt(int fd, char* out, size_t len, uint64_t offset) {
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = ::pread(fd, out + got, len - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(got);
-}
 
 void ReportReadError(const FileRange& range, uint64_t offset) {
   range.counts->read_errors.fetch_add(1, std::memory_order_relaxed);
@@ -55,7 +42,7 @@ void FillChunk(Chunk* chunk) {
   const size_t lead = Chunk::Lead(from);
   char* buf = chunk->data.get() + lead;
   const size_t want = static_cast<size_t>(range.end - from);
-  ssize_t n = ReadAt(range.fd, buf, want, from);
+  ssize_t n = base::PreadFull(range.fd, buf, want, from);
   if (n < 0) {
     ReportReadError(range, from);
     return;
@@ -92,7 +79,7 @@ void FillChunk(Chunk* chunk) {
       end_of_lines = last_nl == nullptr ? start : static_cast<size_t>(last_nl - buf) + 1;
       break;
     }
-    ssize_t more = ReadAt(range.fd, buf + len, std::min(room, kTailStep), from + len);
+    ssize_t more = base::PreadFull(range.fd, buf + len, std::min(room, kTailStep), from + len);
     if (more < 0) {
       ReportReadError(range, from + len);
       return;

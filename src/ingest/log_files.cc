@@ -17,18 +17,6 @@
 namespace exact::ingest {
 namespace {
 
-ssize_t PreadAll(int fd, char* out, size_t len, uint64_t offset) {
-  size_t got = 0;
-  while (got < len) {
-    ssize_t n = ::pread(fd, out + got, len - got, static_cast<off_t>(offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return -1;
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(got);
-}
-
 bool Compressed(absl::string_view name) {
   for (absl::string_view ext : {".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"}) {
     if (absl::EndsWith(name, ext)) return true;
@@ -54,25 +42,19 @@ LineAt FirstStampedLineFrom(int fd, uint64_t from, uint64_t size, const LineTime
   LineAt out;
   uint64_t at = from;
   // Start of the first whole line: just after a newline at or after from - 1.
-  if (from > 0) {
-    char before;
-    if (PreadAll(fd, &before, 1, from - 1) != 1) return out;
-    if (before != '\n') {
-      for (;;) {
-        ssize_t n = PreadAll(fd, buf.data(), kWindow, at);
-        if (n <= 0) return out;
-        const void* nl = std::memchr(buf.data(), '\n', static_cast<size_t>(n));
-        if (nl != nullptr) {
-          at += static_cast<uint64_t>(static_cast<const char*>(nl) - buf.data()) + 1;
-          break;
-        }
-        at += static_cast<uint64_t>(n);
-        if (at >= size) return out;
-      }
+  for (bool mid_line = StartsMidLine(fd, from); mid_line;) {
+    ssize_t n = base::PreadFull(fd, buf.data(), kWindow, at);
+    if (n <= 0) return out;
+    const void* nl = std::memchr(buf.data(), '\n', static_cast<size_t>(n));
+    if (nl != nullptr) {
+      at += static_cast<uint64_t>(static_cast<const char*>(nl) - buf.data()) + 1;
+      break;
     }
+    at += static_cast<uint64_t>(n);
+    if (at >= size) return out;
   }
   // Up to a window's worth of lines, until one has a stamp.
-  ssize_t n = PreadAll(fd, buf.data(), kWindow, at);
+  ssize_t n = base::PreadFull(fd, buf.data(), kWindow, at);
   if (n <= 0) return out;
   absl::string_view text(buf.data(), static_cast<size_t>(n));
   size_t pos = 0;
@@ -95,6 +77,11 @@ LineAt FirstStampedLineFrom(int fd, uint64_t from, uint64_t size, const LineTime
 
 }  // namespace
 
+bool StartsMidLine(int fd, uint64_t offset) {
+  char before = '\n';
+  return offset > 0 && base::PreadFull(fd, &before, 1, offset - 1) == 1 && before != '\n';
+}
+
 uint32_t ExtendCrc(uint32_t crc, absl::string_view bytes) {
   return static_cast<uint32_t>(
       ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
@@ -102,7 +89,7 @@ uint32_t ExtendCrc(uint32_t crc, absl::string_view bytes) {
 
 FileHead ReadHead(int fd, uint32_t max_len) {
   std::string buf(max_len, '\0');
-  ssize_t n = PreadAll(fd, buf.data(), max_len, 0);
+  ssize_t n = base::PreadFull(fd, buf.data(), max_len, 0);
   if (n <= 0) return {};
   return {static_cast<uint32_t>(n), ExtendCrc(0, absl::string_view(buf.data(), static_cast<size_t>(n)))};
 }

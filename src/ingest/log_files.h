@@ -21,6 +21,10 @@
 
 namespace exact::ingest {
 
+// Whether `offset` falls inside a line (the byte before it is no newline):
+// starting there would hand on the tail of a line as if whole.
+bool StartsMidLine(int fd, uint64_t offset);
+
 // CRC-32 of `bytes` continuing from `crc` (0 to start).
 uint32_t ExtendCrc(uint32_t crc, absl::string_view bytes);
 

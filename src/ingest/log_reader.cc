@@ -27,12 +27,15 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-const char* KindOf(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
+// Why a file of this kind cannot be a maillog.
+absl::Status NotTailable(const std::string& path, mode_t mode) {
+  const char* kind = S_ISDIR(mode)    ? "a directory"
+                     : S_ISCHR(mode)  ? "a character device"
+                     : S_ISBLK(mode)  ? "a block device"
+                     : S_ISSOCK(mode) ? "a socket"
+                                      : "not a regular file";
+  return absl::FailedPreconditionError(
+      absl::StrCat(path, " is ", kind, ": a maillog must be a regular file or a FIFO"));
 }
 
 }  // namespace
@@ -47,8 +50,7 @@ absl::Status CheckLogKind(const std::string& path) {
   if (S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode) || (path == "-" && !S_ISDIR(st.st_mode))) {
     return absl::OkStatus();
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat(path, " is ", KindOf(st.st_mode), ": a maillog must be a regular file or a FIFO"));
+  return NotTailable(path, st.st_mode);
 }
 
 LogReader::LogReader(std::vector<std::string> paths, ReaderOptions options, ChunkPool* pool,
@@ -96,10 +98,7 @@ absl::Status LogReader::OpenSource(Source* src, uint64_t offset) {
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return base::ErrnoStatus(errno, absl::StrCat("stat ", path));
   const bool stream = !S_ISREG(st.st_mode);
-  if (stream && !S_ISFIFO(st.st_mode) && path != "-") {
-    return absl::FailedPreconditionError(absl::StrCat(
-        path, " is ", KindOf(st.st_mode), ": a maillog must be a regular file or a FIFO"));
-  }
+  if (stream && !S_ISFIFO(st.st_mode) && path != "-") return NotTailable(path, st.st_mode);
   if (!stream) ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
   // A replayed stream is read to its end, blocking; a followed one is polled.
   const int flags = ::fcntl(fd.get(), F_GETFL);
@@ -116,11 +115,7 @@ absl::Status LogReader::OpenSource(Source* src, uint64_t offset) {
   if (!stream && offset != 0 && st.st_size > 0) {
     const uint64_t size = static_cast<uint64_t>(st.st_size);
     src->offset = std::min(offset, size);
-    char before = '\n';
-    // Starting mid-line would hand on the tail of a line as if whole.
-    if (::pread(fd.get(), &before, 1, static_cast<off_t>(src->offset - 1)) == 1 && before != '\n') {
-      src->skipping = true;
-    }
+    src->skipping = StartsMidLine(fd.get(), src->offset);
     ::lseek(fd.get(), static_cast<off_t>(src->offset), SEEK_SET);
   }
   src->emitted = src->offset;
@@ -157,11 +152,7 @@ void LogReader::AddFinite(uint32_t index, LocatedFile file, uint64_t offset) {
   s.head = ReadHead(file.fd.get());
   s.offset = offset;
   s.emitted = offset;
-  char before = '\n';
-  if (offset > 0 && ::pread(file.fd.get(), &before, 1, static_cast<off_t>(offset - 1)) == 1 &&
-      before != '\n') {
-    s.skipping = true;
-  }
+  s.skipping = StartsMidLine(file.fd.get(), offset);
   ::lseek(file.fd.get(), static_cast<off_t>(offset), SEEK_SET);
   s.fd = std::move(file.fd);
   BeginGeneration(&s);
