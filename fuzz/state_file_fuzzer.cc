@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 65536) return 0;
   std::string text(reinterpret_cast<const char*>(data), size);
   auto first = exact::table::DecodeState(text);
-  auto second = exact::table::DecodeState(exact::table::EncodeState(
-      exact::table::RelaySnapshot::Of(first.records), first.positions));
+  auto second = exact::table::DecodeState(
+      exact::table::EncodeState(exact::table::RelaySnapshot::Of(first.records), first.positions));
   if (second.records.size() != first.records.size() || second.bad_lines != 0) std::abort();
   if (second.verdict != exact::table::DecodedState::Verdict::kOk) std::abort();
   if (second.positions.logs != first.positions.logs) std::abort();

@@ -23,9 +23,7 @@ void UniqueFd::Reset(int fd) {
   fd_ = fd;
 }
 
-absl::Status ErrnoStatus(int err, absl::string_view what) {
-  return absl::ErrnoToStatus(err, what);
-}
+absl::Status ErrnoStatus(int err, absl::string_view what) { return absl::ErrnoToStatus(err, what); }
 
 namespace {
 
@@ -136,19 +134,17 @@ absl::StatusOr<UniqueFd> Directory::CreateFile(const std::string& name, mode_t m
   return fd;
 }
 
-absl::Status Directory::Commit(const std::string& temp_name,
-                               const std::string& final_name) const {
+absl::Status Directory::Commit(const std::string& temp_name, const std::string& final_name) const {
   if (::renameat(fd_.get(), temp_name.c_str(), fd_.get(), final_name.c_str()) != 0) {
-    return ErrnoStatus(errno, absl::StrCat("rename ", PathOf(temp_name), " to ",
-                                           PathOf(final_name)));
+    return ErrnoStatus(errno,
+                       absl::StrCat("rename ", PathOf(temp_name), " to ", PathOf(final_name)));
   }
   if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", path_));
   return absl::OkStatus();
 }
 
-absl::Status Directory::WriteFileAtomically(const std::string& final_name,
-                                            absl::string_view data, mode_t mode,
-                                            gid_t group) const {
+absl::Status Directory::WriteFileAtomically(const std::string& final_name, absl::string_view data,
+                                            mode_t mode, gid_t group) const {
   const std::string temp_name = absl::StrCat(final_name, ".tmp");
   EXACT_ASSIGN_OR_RETURN(UniqueFd fd, CreateFile(temp_name, mode, group));
   absl::Status status = WriteAll(fd.get(), data);

@@ -20,9 +20,9 @@ struct LogPosition {
   std::string path;    // Its configured path, for messages and checks.
   uint64_t dev = 0;
   uint64_t ino = 0;
-  uint64_t offset = 0;     // Just past the last complete line applied to the table.
-  uint32_t head_len = 0;   // min(kHeadBytes, bytes seen) ...
-  uint32_t head_crc = 0;   // ... and their CRC-32.
+  uint64_t offset = 0;    // Just past the last complete line applied to the table.
+  uint32_t head_len = 0;  // min(kHeadBytes, bytes seen) ...
+  uint32_t head_crc = 0;  // ... and their CRC-32.
 
   bool operator==(const LogPosition&) const = default;
 };

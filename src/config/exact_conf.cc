@@ -22,12 +22,18 @@ namespace exact::config {
 
 const char* MapFormatName(MapFormat format) {
   switch (format) {
-    case MapFormat::kText: return "text";
-    case MapFormat::kDb: return "db";
-    case MapFormat::kLmdb: return "lmdb";
-    case MapFormat::kCdb: return "cdb";
-    case MapFormat::kEximText: return "exim";
-    case MapFormat::kEximCdb: return "exim-cdb";
+    case MapFormat::kText:
+      return "text";
+    case MapFormat::kDb:
+      return "db";
+    case MapFormat::kLmdb:
+      return "lmdb";
+    case MapFormat::kCdb:
+      return "cdb";
+    case MapFormat::kEximText:
+      return "exim";
+    case MapFormat::kEximCdb:
+      return "exim-cdb";
   }
   return "?";
 }
@@ -68,11 +74,24 @@ bool ParseDuration(absl::string_view text, int64_t* seconds) {
   if (text.empty()) return false;
   int64_t unit = 1;
   switch (text.back()) {
-    case 's': unit = 1; text.remove_suffix(1); break;
-    case 'm': unit = 60; text.remove_suffix(1); break;
-    case 'h': unit = 3600; text.remove_suffix(1); break;
-    case 'd': unit = 86400; text.remove_suffix(1); break;
-    default: break;
+    case 's':
+      unit = 1;
+      text.remove_suffix(1);
+      break;
+    case 'm':
+      unit = 60;
+      text.remove_suffix(1);
+      break;
+    case 'h':
+      unit = 3600;
+      text.remove_suffix(1);
+      break;
+    case 'd':
+      unit = 86400;
+      text.remove_suffix(1);
+      break;
+    default:
+      break;
   }
   int64_t value = 0;
   if (!ParsePositive(text, 10 * 365 * 86400LL / unit, &value)) return false;
@@ -173,8 +192,14 @@ std::function<void(const Value&, Settings*)> DurationSetter(
 
 const absl::flat_hash_map<std::string, Setter>& KeyTable() {
   static const auto* table = new absl::flat_hash_map<std::string, Setter>{
-      {"user", [](const Value& v, Settings* s) { if (SingleWord(v, "user")) s->user = std::string(v.text); }},
-      {"group", [](const Value& v, Settings* s) { if (SingleWord(v, "group")) s->group = std::string(v.text); }},
+      {"user",
+       [](const Value& v, Settings* s) {
+         if (SingleWord(v, "user")) s->user = std::string(v.text);
+       }},
+      {"group",
+       [](const Value& v, Settings* s) {
+         if (SingleWord(v, "group")) s->group = std::string(v.text);
+       }},
       {"pidfile", PathSetter(&Settings::pidfile, "pidfile")},
       {"maillog",
        [](const Value& v, Settings* s) {
@@ -206,17 +231,22 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
        [](const Value& v, Settings* s) {
          std::vector<MapFormat> formats;
          for (const std::string& name : SplitList(v.text)) {
-           if (name == "text") formats.push_back(MapFormat::kText);
-           else if (name == "db" || name == "hash") formats.push_back(MapFormat::kDb);
-           else if (name == "lmdb") formats.push_back(MapFormat::kLmdb);
-           else if (name == "cdb") formats.push_back(MapFormat::kCdb);
-           else if (name == "exim") formats.push_back(MapFormat::kEximText);
-           else if (name == "exim-cdb") formats.push_back(MapFormat::kEximCdb);
+           if (name == "text")
+             formats.push_back(MapFormat::kText);
+           else if (name == "db" || name == "hash")
+             formats.push_back(MapFormat::kDb);
+           else if (name == "lmdb")
+             formats.push_back(MapFormat::kLmdb);
+           else if (name == "cdb")
+             formats.push_back(MapFormat::kCdb);
+           else if (name == "exim")
+             formats.push_back(MapFormat::kEximText);
+           else if (name == "exim-cdb")
+             formats.push_back(MapFormat::kEximCdb);
            else {
-             v.Error(absl::StrCat("unknown authtype \"", name,
-                                  "\"; expected text, db, lmdb, cdb, exim or exim-cdb",
-                                  DidYouMeanSuffix(name, {"text", "db", "lmdb", "cdb", "exim",
-                                                          "exim-cdb"})));
+             v.Error(absl::StrCat(
+                 "unknown authtype \"", name, "\"; expected text, db, lmdb, cdb, exim or exim-cdb",
+                 DidYouMeanSuffix(name, {"text", "db", "lmdb", "cdb", "exim", "exim-cdb"})));
              return;
            }
          }
@@ -302,9 +332,13 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
       {"suspicious", DurationSetter(&Settings::suspicious, "suspicious")},
       {"logging",
        [](const Value& v, Settings* s) {
-         if (v.text == "syslog") s->log_to_syslog = true;
-         else if (v.text == "internal") s->log_to_syslog = false;
-         else v.Error(absl::StrCat("\"logging\" must be \"syslog\" or \"internal\"; got \"", v.text, "\""));
+         if (v.text == "syslog")
+           s->log_to_syslog = true;
+         else if (v.text == "internal")
+           s->log_to_syslog = false;
+         else
+           v.Error(absl::StrCat("\"logging\" must be \"syslog\" or \"internal\"; got \"", v.text,
+                                "\""));
        }},
       {"match",
        [](const Value& v, Settings* s) {
@@ -316,8 +350,10 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
        [](const Value& v, Settings* s) {
          FieldOrder order;
          if (!ParseFieldOrder(v.text, &order)) {
-           v.Error(absl::StrCat("\"order\" must be \"username,address\" or \"address,username\"; "
-                                "got \"", v.text, "\""));
+           v.Error(
+               absl::StrCat("\"order\" must be \"username,address\" or \"address,username\"; "
+                            "got \"",
+                            v.text, "\""));
            return;
          }
          if (!s->inline_stanza) s->inline_stanza.emplace();

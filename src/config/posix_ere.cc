@@ -50,19 +50,32 @@ void EmitSet(ByteSet set, std::string* out) {
 
 bool ClassSet(absl::string_view name, ByteSet* set) {
   int (*pred)(int) = nullptr;
-  if (name == "alpha") pred = [](int c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "digit") pred = [](int c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "alnum") pred = [](int c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "upper") pred = [](int c) { return absl::ascii_isupper(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "lower") pred = [](int c) { return absl::ascii_islower(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "space") pred = [](int c) { return absl::ascii_isspace(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "blank") pred = [](int c) { return (c == ' ' || c == '\t') ? 1 : 0; };
-  else if (name == "punct") pred = [](int c) { return absl::ascii_ispunct(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "print") pred = [](int c) { return absl::ascii_isprint(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "graph") pred = [](int c) { return absl::ascii_isgraph(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "cntrl") pred = [](int c) { return absl::ascii_iscntrl(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else if (name == "xdigit") pred = [](int c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)) ? 1 : 0; };
-  else return false;
+  if (name == "alpha")
+    pred = [](int c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "digit")
+    pred = [](int c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "alnum")
+    pred = [](int c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "upper")
+    pred = [](int c) { return absl::ascii_isupper(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "lower")
+    pred = [](int c) { return absl::ascii_islower(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "space")
+    pred = [](int c) { return absl::ascii_isspace(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "blank")
+    pred = [](int c) { return (c == ' ' || c == '\t') ? 1 : 0; };
+  else if (name == "punct")
+    pred = [](int c) { return absl::ascii_ispunct(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "print")
+    pred = [](int c) { return absl::ascii_isprint(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "graph")
+    pred = [](int c) { return absl::ascii_isgraph(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "cntrl")
+    pred = [](int c) { return absl::ascii_iscntrl(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else if (name == "xdigit")
+    pred = [](int c) { return absl::ascii_isxdigit(static_cast<unsigned char>(c)) ? 1 : 0; };
+  else
+    return false;
   for (int c = 0; c < 128; ++c) {
     if (pred(c)) set->set(static_cast<size_t>(c));
   }
@@ -158,10 +171,13 @@ class Translator {
   bool ParseAtom(int depth, EreNode* node) {
     char c = in_[pos_];
     switch (c) {
-      case '*': case '+': case '?': case '{':
-        Fail(pos_, absl::StrCat("quantifier '", std::string(1, c),
-                                "' has nothing to repeat; write \\", std::string(1, c),
-                                " for a literal"));
+      case '*':
+      case '+':
+      case '?':
+      case '{':
+        Fail(pos_,
+             absl::StrCat("quantifier '", std::string(1, c), "' has nothing to repeat; write \\",
+                          std::string(1, c), " for a literal"));
         return false;
       case '(': {
         size_t open = pos_++;
@@ -191,7 +207,8 @@ class Translator {
         node->set.set();
         node->set.reset('\n');
         return true;
-      case '^': case '$':
+      case '^':
+      case '$':
         ++pos_;
         out_.push_back(c);
         node->kind = c == '^' ? EreNode::Kind::kBol : EreNode::Kind::kEol;
@@ -220,18 +237,21 @@ class Translator {
     }
     ByteSet& set = node->set;
     switch (c) {
-      case 'w': case 'W':
+      case 'w':
+      case 'W':
         ClassSet("alnum", &set);
         set.set('_');
         if (c == 'W') set.flip();
         set.reset('\n');
         return EmitSet(set, &out_);
-      case 's': case 'S':
+      case 's':
+      case 'S':
         ClassSet("space", &set);
         if (c == 'S') set.flip();
         set.reset('\n');
         return EmitSet(set, &out_);
-      case 'b': case 'B':
+      case 'b':
+      case 'B':
         node->kind = EreNode::Kind::kWordBoundary;
         out_.push_back('\\');
         out_.push_back(static_cast<char>(c));
@@ -240,8 +260,9 @@ class Translator {
         return Fail(at, "\\d is not POSIX ERE; use [0-9]");
       default:
         if (absl::ascii_isdigit(c)) {
-          return Fail(at, "back-references are not supported: they cannot be matched in "
-                          "linear time");
+          return Fail(at,
+                      "back-references are not supported: they cannot be matched in "
+                      "linear time");
         }
         return Fail(at, absl::StrCat("unknown escape \\", std::string(1, static_cast<char>(c)),
                                      "; POSIX ERE escapes only punctuation"));
@@ -267,8 +288,9 @@ class Translator {
     if (comma) ++pos_;
     bool has_high = comma && read_number(&high);
     if (pos_ >= in_.size() || in_[pos_] != '}' || (!has_low && !comma)) {
-      return Fail(open, "invalid interval; expected {n}, {n,} or {n,m}, or write \\{ for a "
-                        "literal brace");
+      return Fail(open,
+                  "invalid interval; expected {n}, {n,} or {n,m}, or write \\{ for a "
+                  "literal brace");
     }
     ++pos_;
     if (low > kMaxRepeat || high > kMaxRepeat) {
@@ -330,8 +352,8 @@ class Translator {
           return Fail(pos_, "a range cannot end in a character class");
         }
         if (hi < c) {
-          return Fail(pos_ - 1, absl::StrFormat("invalid range %c-%c: the end is before the start",
-                                                c, hi));
+          return Fail(pos_ - 1,
+                      absl::StrFormat("invalid range %c-%c: the end is before the start", c, hi));
         }
         for (int x = c; x <= hi; ++x) set.set(static_cast<size_t>(x));
         pos_ += 2;
@@ -388,10 +410,16 @@ void EmitNode(const EreNode& n, std::string* out) {
       EmitAlternatives(n.branches, out);
       out->append(")");
       return;
-    case EreNode::Kind::kBol: out->append("^"); return;
+    case EreNode::Kind::kBol:
+      out->append("^");
+      return;
     // A CRLF log's CR is stripped before the extractors see the line.
-    case EreNode::Kind::kEol: out->append("\\r?$"); return;
-    case EreNode::Kind::kWordBoundary: out->append("\\b"); return;
+    case EreNode::Kind::kEol:
+      out->append("\\r?$");
+      return;
+    case EreNode::Kind::kWordBoundary:
+      out->append("\\b");
+      return;
   }
 }
 

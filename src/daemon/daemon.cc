@@ -5,20 +5,20 @@
 //   start reader and pipeline threads → control loop.
 #include "src/daemon/daemon.h"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <grp.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -59,7 +59,8 @@ constexpr int64_t kPublishRetryMs = 5000;
 constexpr int64_t kNeverMs = INT64_MAX;
 
 void PrintDiagnostics(const config::Diagnostics& diags) {
-  for (const config::Diagnostic& d : diags.all()) std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  for (const config::Diagnostic& d : diags.all())
+    std::fprintf(stderr, "%s\n", d.ToString().c_str());
 }
 
 void LogDiagnostics(const config::Diagnostics& diags) {
@@ -119,11 +120,10 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
     if (!st.ok()) return st;
   }
   for (config::MapFormat format : s.authtypes) {
-    publish::MapTarget target{format, config::MapName(s, format),
-                              format == config::MapFormat::kText && !s.map_names.count(format)
-                                  ? s.authtemp
-                                  : "",
-                              static_cast<mode_t>(s.authmode), map_group};
+    publish::MapTarget target{
+        format, config::MapName(s, format),
+        format == config::MapFormat::kText && !s.map_names.count(format) ? s.authtemp : "",
+        static_cast<mode_t>(s.authmode), map_group};
     absl::StatusOr<std::unique_ptr<publish::MapWriter>> w = publish::OpenMapWriter(target);
     if (!w.ok()) return w.status();
     (*w)->set_static_networks(statics.networks());
@@ -265,7 +265,8 @@ int Daemon::Start() {
     for (const std::string& log : s.maillog) {
       absl::Status kind = ingest::CheckLogKind(log);
       if (absl::IsNotFound(kind)) {
-        std::fprintf(stderr, "%s: warning: maillog %s does not exist (yet); exact will wait for it\n",
+        std::fprintf(stderr,
+                     "%s: warning: maillog %s does not exist (yet); exact will wait for it\n",
                      config_.path.c_str(), log.c_str());
       } else if (!kind.ok()) {
         std::fprintf(stderr, "%s: error: %s\n", config_.path.c_str(),
@@ -323,8 +324,7 @@ int Daemon::Start() {
     for (const std::string& p : problems) base::LogError("%s", p);
     if (!problems.empty()) return EX_NOPERM;
   }
-  if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, *account);
-      !st.ok()) {
+  if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, *account); !st.ok()) {
     base::LogError("%s", std::string(st.message()));
     return EX_CANTCREAT;
   }
@@ -351,9 +351,8 @@ int Daemon::Start() {
   ropts.consumer_reads = PipelineFillsEveryCore(options_.threads);
   ropts.resume = saved.logs;
   struct stat state_st;
-  if (!saved.logs.empty() &&
-      ::fstatat(outputs_.state_dir.fd(), outputs_.state_name.c_str(), &state_st,
-                AT_SYMLINK_NOFOLLOW) == 0) {
+  if (!saved.logs.empty() && ::fstatat(outputs_.state_dir.fd(), outputs_.state_name.c_str(),
+                                       &state_st, AT_SYMLINK_NOFOLLOW) == 0) {
     ropts.resume_written_ns =
         static_cast<int64_t>(state_st.st_mtim.tv_sec) * 1000000000 + state_st.st_mtim.tv_nsec;
   }
@@ -377,8 +376,8 @@ int Daemon::Start() {
     ropts.journal = std::move(j);
     book_.SetJournalCursor(saved.journal_cursor);
   }
-  pool_ = std::make_unique<ingest::ChunkPool>(kChunksInPool,
-                                              ingest::ChunkCapacity(kChunkBytes, ropts));
+  pool_ =
+      std::make_unique<ingest::ChunkPool>(kChunksInPool, ingest::ChunkCapacity(kChunkBytes, ropts));
   ring_ = std::make_unique<ingest::SpscRing<ingest::Chunk*>>(kChunksInPool);
   reader_ = std::make_unique<ingest::LogReader>(s.maillog, ropts, pool_.get(), ring_.get());
   if (absl::Status st = reader_->Open(); !st.ok()) {
@@ -455,7 +454,8 @@ table::SavedState Daemon::RestoreState(UnixSeconds now) {
                     static_cast<int>(config_.settings.timeout));
     } else {
       base::LogError("cannot read the state file: %s; replaying the last %ds of each log instead",
-                     std::string(text.status().message()), static_cast<int>(config_.settings.timeout));
+                     std::string(text.status().message()),
+                     static_cast<int>(config_.settings.timeout));
       SetStateAside();
     }
     return {};
@@ -463,10 +463,10 @@ table::SavedState Daemon::RestoreState(UnixSeconds now) {
   table::DecodedState state = table::DecodeState(*text);
   using Verdict = table::DecodedState::Verdict;
   if (state.verdict == Verdict::kCorrupt || state.verdict == Verdict::kForeign) {
-    base::LogError("the state file %s is %s; keeping it aside and replaying the last %ds of each "
-                   "log instead",
-                   path, table::VerdictName(state.verdict),
-                   static_cast<int>(config_.settings.timeout));
+    base::LogError(
+        "the state file %s is %s; keeping it aside and replaying the last %ds of each "
+        "log instead",
+        path, table::VerdictName(state.verdict), static_cast<int>(config_.settings.timeout));
     SetStateAside();
     return {};
   }
@@ -484,9 +484,10 @@ table::SavedState Daemon::RestoreState(UnixSeconds now) {
     base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
   }
   if (refused > 0) {
-    base::LogWarning("refused %zu state file entr%s that no login could grant (not unicast, or "
-                     "an ignored network)",
-                     refused, refused == 1 ? "y" : "ies");
+    base::LogWarning(
+        "refused %zu state file entr%s that no login could grant (not unicast, or "
+        "an ignored network)",
+        refused, refused == 1 ? "y" : "ies");
   }
   base::LogInfo("restored %zu live address(es) and %zu log position(s) from the state file",
                 table_.size(), state.positions.logs.size());
@@ -560,14 +561,14 @@ void Daemon::Reload() {
   matcher_ = std::move(matcher);
   pipeline_->SetMatcher(matcher_);
   pipeline_->SetTimeout(kept.timeout);
-  base::LogInfo("reloaded %s: %zu stanza(s), timeout %ds", config_.path,
-                matcher_->stanzas().size(), static_cast<int>(kept.timeout));
+  base::LogInfo("reloaded %s: %zu stanza(s), timeout %ds", config_.path, matcher_->stanzas().size(),
+                static_cast<int>(kept.timeout));
 }
 
 void Daemon::Dump() {
   const table::RelaySnapshot records = table_.Snapshot(clock_.Now());
-  absl::Status st = outputs_.dump_dir.WriteFileAtomically(outputs_.dump_name,
-                                                          table::EncodeDump(records), 0640);
+  absl::Status st =
+      outputs_.dump_dir.WriteFileAtomically(outputs_.dump_name, table::EncodeDump(records), 0640);
   if (st.ok()) {
     base::LogInfo("dumped %zu address(es) to %s", records.size(),
                   outputs_.dump_dir.PathOf(outputs_.dump_name));
@@ -599,9 +600,8 @@ int Daemon::ControlLoop() {
   UnixSeconds next_flush = clock_.Now() + config_.settings.flush;
   for (;;) {
     UnixSeconds wall_deadline = std::min(table_.NextExpiry(), next_flush);
-    int64_t timeout_ms = publish_due_ms == kNeverMs
-                             ? kNeverMs
-                             : publish_due_ms - base::MonotonicMillis();
+    int64_t timeout_ms =
+        publish_due_ms == kNeverMs ? kNeverMs : publish_due_ms - base::MonotonicMillis();
     if (wall_deadline != table::RelayTable::kNever) {
       const int64_t now_ms = clock_.NowMicros() / 1000;  // The table's frame, as expiries.
       timeout_ms = std::min(timeout_ms, wall_deadline * 1000 - now_ms);
@@ -623,11 +623,18 @@ int Daemon::ControlLoop() {
         switch (si.ssi_signo) {
           case SIGTERM:
           case SIGINT:
-            base::LogInfo("caught %s; publishing and exiting", strsignal(static_cast<int>(si.ssi_signo)));
+            base::LogInfo("caught %s; publishing and exiting",
+                          strsignal(static_cast<int>(si.ssi_signo)));
             return 0;
-          case SIGHUP: Reload(); break;
-          case SIGUSR1: Dump(); break;
-          case SIGALRM: publish_due_ms = now_ms; break;
+          case SIGHUP:
+            Reload();
+            break;
+          case SIGUSR1:
+            Dump();
+            break;
+          case SIGALRM:
+            publish_due_ms = now_ms;
+            break;
         }
         struct pollfd again = {signal_fd_.get(), POLLIN, 0};
         if (::poll(&again, 1, 0) <= 0) break;

@@ -22,7 +22,8 @@ constexpr char kVersion[] = "exact 2.0.0";
 void Usage(FILE* out) {
   std::fprintf(out,
                "usage: exact [options]\n"
-               "  -c, --config FILE   configuration (default " EXACT_DEFAULT_CONFIG ")\n"
+               "  -c, --config FILE   configuration (default " EXACT_DEFAULT_CONFIG
+               ")\n"
                "  -f, --foreground    do not daemonize; log to stderr\n"
                "  -d, --debug         verbose logging\n"
                "      --once          read the logs from start to end, publish, exit\n"
@@ -60,16 +61,35 @@ int main(int argc, char** argv) {
   int c;
   while ((c = getopt_long(argc, argv, "c:fdpsVh", kLong, nullptr)) != -1) {
     switch (c) {
-      case 'c': options.config_path = optarg; break;
-      case 'f': options.foreground = true; break;
-      case 'd': options.debug = true; break;
-      case 'p': break;
-      case 's': break;  // 1.41's debugger pause; meaningless now.
-      case 'V': std::printf("%s\n", kVersion); return 0;
-      case 'h': Usage(stdout); return 0;
-      case kOnce: options.once = true; options.from_start = true; break;
-      case kFromStart: options.from_start = true; break;
-      case kCheck: options.check_only = true; break;
+      case 'c':
+        options.config_path = optarg;
+        break;
+      case 'f':
+        options.foreground = true;
+        break;
+      case 'd':
+        options.debug = true;
+        break;
+      case 'p':
+        break;
+      case 's':
+        break;  // 1.41's debugger pause; meaningless now.
+      case 'V':
+        std::printf("%s\n", kVersion);
+        return 0;
+      case 'h':
+        Usage(stdout);
+        return 0;
+      case kOnce:
+        options.once = true;
+        options.from_start = true;
+        break;
+      case kFromStart:
+        options.from_start = true;
+        break;
+      case kCheck:
+        options.check_only = true;
+        break;
       case kThreads:
         if (!absl::SimpleAtoi(optarg, &options.threads) || options.threads < 1 ||
             options.threads > 256) {
@@ -82,13 +102,16 @@ int main(int argc, char** argv) {
         std::string err;
         if (!absl::ParseTime("%Y-%m-%d %H:%M:%S", optarg, absl::LocalTimeZone(), &t, &err) &&
             !absl::ParseTime(absl::RFC3339_full, optarg, &t, &err)) {
-          std::fprintf(stderr, "exact: --as-of takes \"YYYY-mm-dd HH:MM:SS\" (local time) or RFC 3339\n");
+          std::fprintf(stderr,
+                       "exact: --as-of takes \"YYYY-mm-dd HH:MM:SS\" (local time) or RFC 3339\n");
           return EX_USAGE;
         }
         options.as_of_us = absl::ToUnixMicros(t);
         break;
       }
-      default: Usage(stderr); return EX_USAGE;
+      default:
+        Usage(stderr);
+        return EX_USAGE;
     }
   }
   if (options.as_of_us != 0 && !options.once) {

@@ -41,12 +41,12 @@ struct PipelineStats {
   std::atomic<uint64_t> refreshed{0};
   std::atomic<uint64_t> bad_address{0};
   std::atomic<uint64_t> binary{0};
-  std::atomic<uint64_t> oversized{0};    // Candidate lines over the line limit.
-  std::atomic<uint64_t> stale{0};        // Logins already older than `timeout`.
-  std::atomic<uint64_t> untimed{0};      // Logins without a usable stamp: read time used.
-  std::atomic<uint64_t> future{0};       // Stamps ahead of the clock beyond the skew: capped.
+  std::atomic<uint64_t> oversized{0};  // Candidate lines over the line limit.
+  std::atomic<uint64_t> stale{0};      // Logins already older than `timeout`.
+  std::atomic<uint64_t> untimed{0};    // Logins without a usable stamp: read time used.
+  std::atomic<uint64_t> future{0};     // Stamps ahead of the clock beyond the skew: capped.
   std::atomic<uint64_t> unconfirmed{0};
-  std::atomic<uint64_t> ignored{0};  // Logins from `ignore` networks.
+  std::atomic<uint64_t> ignored{0};           // Logins from `ignore` networks.
   std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
 };
 
@@ -63,8 +63,8 @@ bool PipelineFillsEveryCore(int threads);
 
 class Pipeline {
  public:
-  Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool,
-           table::RelayTable* table, const base::Clock* clock, PipelineOptions options);
+  Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool, table::RelayTable* table,
+           const base::Clock* clock, PipelineOptions options);
 
   // Chunks scanned after this call use `matcher` (a SIGHUP reload).
   void SetMatcher(std::shared_ptr<const match::StanzaMatcher> matcher);

@@ -77,7 +77,8 @@ std::vector<std::string> CheckLogAccess(const Account& account,
   int report[3];
   while (::read(fds[0], report, sizeof report) == sizeof report) {
     const std::string& log = logs[static_cast<size_t>(report[0])];
-    const std::string who = absl::StrCat("user ", account.user, " (groups ", account.group_names, ")");
+    const std::string who =
+        absl::StrCat("user ", account.user, " (groups ", account.group_names, ")");
     if (report[1] != 0) {
       problems.push_back(absl::StrCat(
           who, " cannot read ", log, ": ", std::strerror(report[1]),

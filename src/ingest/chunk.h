@@ -60,13 +60,13 @@ struct Chunk {
   static size_t Lead(uint64_t offset) { return offset % kAlign; }
 
   Buffer data;
-  size_t capacity;           // Usable bytes from data + Lead(...).
-  size_t head = 0;           // Bytes before the first line (the lead, a range's skipped part).
-  size_t size = 0;           // Bytes of whole lines in data, from data[head].
-  uint32_t file_index = 0;   // Which maillog it came from.
-  uint64_t generation = 0;   // Which file of it (see CheckpointBook).
+  size_t capacity;             // Usable bytes from data + Lead(...).
+  size_t head = 0;             // Bytes before the first line (the lead, a range's skipped part).
+  size_t size = 0;             // Bytes of whole lines in data, from data[head].
+  uint32_t file_index = 0;     // Which maillog it came from.
+  uint64_t generation = 0;     // Which file of it (see CheckpointBook).
   std::string journal_cursor;  // Journal chunks: the cursor of their last entry.
-  uint64_t file_offset = 0;  // Offset of data[head] in that file.
+  uint64_t file_offset = 0;    // Offset of data[head] in that file.
   std::optional<FileRange> unread;  // Set: the consumer reads the lines itself.
 
   absl::string_view text() const { return absl::string_view(data.get() + head, size); }

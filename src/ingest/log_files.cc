@@ -91,7 +91,8 @@ FileHead ReadHead(int fd, uint32_t max_len) {
   std::string buf(max_len, '\0');
   ssize_t n = base::PreadFull(fd, buf.data(), max_len, 0);
   if (n <= 0) return {};
-  return {static_cast<uint32_t>(n), ExtendCrc(0, absl::string_view(buf.data(), static_cast<size_t>(n)))};
+  return {static_cast<uint32_t>(n),
+          ExtendCrc(0, absl::string_view(buf.data(), static_cast<size_t>(n)))};
 }
 
 bool HeadMatches(int fd, const FileHead& head) {
@@ -112,14 +113,15 @@ std::vector<std::string> RotatedSiblings(const std::string& path) {
     if (sep != '.' && sep != '-' && sep != '_') continue;
     if (Compressed(name)) continue;
     std::string full = dir == "." && !absl::StartsWith(path, "./") ? std::string(name)
-                                                                 : absl::StrCat(dir, "/", name);
+                                                                   : absl::StrCat(dir, "/", name);
     struct stat st;
     if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     found.emplace_back(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
                        std::move(full));
   }
   ::closedir(d);
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> out;
   for (auto& [mtime, name] : found) out.push_back(std::move(name));
   return out;

@@ -44,7 +44,7 @@ std::vector<std::string> RotatedSiblings(const std::string& path);
 
 // A file a checkpoint names, found again.
 struct LocatedFile {
-  std::string name;    // The path it was found under.
+  std::string name;  // The path it was found under.
   base::UniqueFd fd;
   bool is_current = false;  // It is still `path` itself.
   bool by_inode = false;    // Same device and inode (else: a copy with the same head).

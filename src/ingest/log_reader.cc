@@ -126,7 +126,9 @@ absl::Status LogReader::OpenSource(Source* src, uint64_t offset) {
 }
 
 void LogReader::ReportOpenError(Source* src, const absl::Status& status) {
-  const int err = absl::IsNotFound(status) ? ENOENT : absl::IsPermissionDenied(status) ? EACCES : -1;
+  const int err = absl::IsNotFound(status)           ? ENOENT
+                  : absl::IsPermissionDenied(status) ? EACCES
+                                                     : -1;
   const absl::Time now = absl::Now();
   if (err == src->open_errno && now - src->open_reported < kOpenErrorRepeat) return;
   counts_.open_errors.fetch_add(1, std::memory_order_relaxed);
@@ -178,10 +180,11 @@ absl::Status LogReader::OpenLog(uint32_t index) {
       std::optional<LocatedFile> f = Locate(*p, path);
       if (!f) {
         counts_.lost_files.fetch_add(1, std::memory_order_relaxed);
-        base::LogWarning("%s: the file exact was reading at offset %d (inode %d) is gone "
-                         "(deleted or compressed); lines written to it after that offset, if "
-                         "any, were not read",
-                         path, p->offset, p->ino);
+        base::LogWarning(
+            "%s: the file exact was reading at offset %d (inode %d) is gone "
+            "(deleted or compressed); lines written to it after that offset, if "
+            "any, were not read",
+            path, p->offset, p->ino);
         continue;
       }
       struct stat st;
@@ -240,8 +243,8 @@ absl::Status LogReader::OpenLog(uint32_t index) {
     struct stat st;
     if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) &&
         static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000 >= since) {
-      const uint64_t at = OffsetOfTime(fd.get(), static_cast<uint64_t>(st.st_size), since,
-                                       options_.time_of);
+      const uint64_t at =
+          OffsetOfTime(fd.get(), static_cast<uint64_t>(st.st_size), since, options_.time_of);
       LocatedFile f;
       f.name = siblings.front();
       f.fd = std::move(fd);
@@ -472,7 +475,8 @@ void LogReader::CheckRotation(Source* src) {
   if (path == "-" || (src->stream && src->fd.valid())) return;
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (!src->fd.valid()) ReportOpenError(src, base::ErrnoStatus(errno, absl::StrCat("open ", path)));
+    if (!src->fd.valid())
+      ReportOpenError(src, base::ErrnoStatus(errno, absl::StrCat("open ", path)));
     return;  // Gone for now: keep reading what we have.
   }
   if (!src->fd.valid()) {

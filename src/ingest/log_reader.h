@@ -76,7 +76,7 @@ struct ReaderOptions {
   // Without a checkpoint for a log: start at the first line stamped this
   // late (Unix µs; 0: at the end), in the log and its newest rotation.
   int64_t replay_since_us = 0;
-  LineTime time_of;  // Needed for replay_since_us.
+  LineTime time_of;                // Needed for replay_since_us.
   CheckpointBook* book = nullptr;  // Optional: where generations are recorded.
   // Also read the journal (docs/journald.md); its chunks carry file index
   // paths.size() and the cursor of their last entry.
@@ -96,7 +96,7 @@ struct ReaderCounts {
   std::atomic<uint64_t> truncations{0};
   std::atomic<uint64_t> read_errors{0};
   std::atomic<uint64_t> open_errors{0};
-  std::atomic<uint64_t> lost_files{0};  // Checkpointed files found nowhere.
+  std::atomic<uint64_t> lost_files{0};   // Checkpointed files found nowhere.
   std::atomic<uint64_t> copies_read{0};  // Copytruncate tails read from the copy.
 };
 
@@ -125,19 +125,19 @@ class LogReader {
   struct Source {
     uint32_t index = 0;
     uint64_t generation = 0;
-    std::string name;      // The file it is: the log or a rotated sibling.
+    std::string name;  // The file it is: the log or a rotated sibling.
     base::UniqueFd fd;
     dev_t dev = 0;
     ino_t ino = 0;
-    bool stream = false;   // A FIFO or standard input: no size, no rotation.
-    uint64_t offset = 0;   // Next byte to read.
-    uint64_t emitted = 0;  // End of the last line handed on.
-    std::string carry;     // A line still waiting for its newline.
-    bool skipping = false; // Inside an oversized (or half-seen) line.
-    FileHead head;         // Its first bytes, as far as read.
+    bool stream = false;    // A FIFO or standard input: no size, no rotation.
+    uint64_t offset = 0;    // Next byte to read.
+    uint64_t emitted = 0;   // End of the last line handed on.
+    std::string carry;      // A line still waiting for its newline.
+    bool skipping = false;  // Inside an oversized (or half-seen) line.
+    FileHead head;          // Its first bytes, as far as read.
     absl::Time drain_until;
-    bool finite = false;   // A rotated file or a copy: read to its end, then closed.
-    int open_errno = 0;    // The last open failure reported, to report changes only.
+    bool finite = false;  // A rotated file or a copy: read to its end, then closed.
+    int open_errno = 0;   // The last open failure reported, to report changes only.
     absl::Time open_reported;
   };
 
@@ -178,7 +178,7 @@ class LogReader {
   uint64_t next_generation_ = 1;
   std::unique_ptr<JournalSource> journal_;
   std::string journal_lines_;  // Rendered, not yet handed on.
-  Chunk* spare_ = nullptr;       // Taken from the pool but not yet filled.
+  Chunk* spare_ = nullptr;     // Taken from the pool but not yet filled.
   ReaderCounts counts_;
 
   // An idle reader sleeps in the watcher until a log changes (inotify), or

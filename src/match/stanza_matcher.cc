@@ -41,7 +41,7 @@ constexpr unsigned kHsFlags = HS_FLAG_MULTILINE;
 
 RE2::Options ExtractorOptions() {
   RE2::Options options;
-  options.set_longest_match(true);  // POSIX leftmost-longest.
+  options.set_longest_match(true);                     // POSIX leftmost-longest.
   options.set_encoding(RE2::Options::EncodingLatin1);  // Log lines are bytes.
   options.set_log_errors(false);
   options.set_case_sensitive(true);
@@ -83,7 +83,7 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     hs_compile_error_t* err = nullptr;
     if (hs_expression_info(pattern.c_str(), kHsFlags, &info, &err) != HS_SUCCESS) {
       diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
-                                                   "\" cannot be compiled: ", err->message));
+                                                  "\" cannot be compiled: ", err->message));
       hs_free_compile_error(err);
       ++errors;
       continue;
@@ -103,9 +103,8 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     }
     matcher->extractors_.push_back(std::move(re));
     matcher->fast_.push_back(s.ast ? FastExtractor::Create(*s.ast, s.groups) : nullptr);
-    literal_options.push_back(
-        StanzaLiterals{s.ast ? RequiredFactors(*s.ast) : std::vector<Factor>{},
-                       matcher->fast_.back() != nullptr});
+    literal_options.push_back(StanzaLiterals{
+        s.ast ? RequiredFactors(*s.ast) : std::vector<Factor>{}, matcher->fast_.back() != nullptr});
     patterns_alone.push_back(pattern);
   }
   if (errors > 0) return absl::InvalidArgumentError("stanza patterns do not compile");
@@ -114,8 +113,8 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
   for (size_t i = 0; i < stanzas.size(); ++i) {
     Prefilter prefilter;
     prefilter.literals = !plan[i].empty();
-    prefilter.patterns = prefilter.literals ? std::move(plan[i])
-                                            : std::vector<std::string>{patterns_alone[i]};
+    prefilter.patterns =
+        prefilter.literals ? std::move(plan[i]) : std::vector<std::string>{patterns_alone[i]};
     matcher->prefilters_.push_back(std::move(prefilter));
   }
 
@@ -161,8 +160,8 @@ std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
 }
 
 void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
-                              const std::vector<uint32_t>& candidates,
-                              std::vector<Login>* out, ScanCounts* counts) const {
+                              const std::vector<uint32_t>& candidates, std::vector<Login>* out,
+                              ScanCounts* counts) const {
   ++counts->candidates;
   if (line.size() > kMaxLineBytes) {
     ++counts->oversized;
@@ -239,10 +238,12 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
   while (i < events.size()) {
     size_t last = events[i].first == 0 ? 0 : static_cast<size_t>(events[i].first - 1);
     const void* nl_before = last == 0 ? nullptr : ::memrchr(data, '\n', last);
-    size_t line_start = nl_before ? static_cast<size_t>(static_cast<const char*>(nl_before) - data) + 1 : 0;
+    size_t line_start =
+        nl_before ? static_cast<size_t>(static_cast<const char*>(nl_before) - data) + 1 : 0;
     if (last < size && data[last] == '\n') line_start = last + 1;  // Defensive: never span.
     const void* nl_after = std::memchr(data + last, '\n', size - last);
-    size_t line_end = nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
+    size_t line_end =
+        nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
     ids.clear();
     while (i < events.size() && events[i].first <= line_end) {
       ids.push_back(events[i].second);
@@ -251,8 +252,8 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
     std::sort(ids.begin(), ids.end());  // File order.
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (line_end > line_start) {
-      MatchLine(chunk.substr(line_start, line_end - line_start),
-                static_cast<uint32_t>(line_start), ids, out, counts);
+      MatchLine(chunk.substr(line_start, line_end - line_start), static_cast<uint32_t>(line_start),
+                ids, out, counts);
     }
   }
 }

@@ -50,13 +50,13 @@ struct Login {
 
 // Per-scan tallies; the caller sums them.
 struct ScanCounts {
-  uint64_t lines = 0;           // Newline-terminated lines (plus a final unterminated one).
-  uint64_t candidates = 0;      // Lines Hyperscan flagged.
-  uint64_t logins = 0;          // Lines that produced a Login.
-  uint64_t bad_address = 0;     // Matched, but the address failed validation.
-  uint64_t binary = 0;          // Candidate lines holding NUL bytes: skipped.
-  uint64_t oversized = 0;       // Candidate lines over kMaxLineBytes: skipped.
-  uint64_t unconfirmed = 0;     // Flagged by Hyperscan, matched by no stanza.
+  uint64_t lines = 0;             // Newline-terminated lines (plus a final unterminated one).
+  uint64_t candidates = 0;        // Lines Hyperscan flagged.
+  uint64_t logins = 0;            // Lines that produced a Login.
+  uint64_t bad_address = 0;       // Matched, but the address failed validation.
+  uint64_t binary = 0;            // Candidate lines holding NUL bytes: skipped.
+  uint64_t oversized = 0;         // Candidate lines over kMaxLineBytes: skipped.
+  uint64_t unconfirmed = 0;       // Flagged by Hyperscan, matched by no stanza.
   uint64_t fast_extractions = 0;  // Logins read by the FastExtractor, not RE2.
 
   ScanCounts& operator+=(const ScanCounts& o);
@@ -76,14 +76,14 @@ class StanzaMatcher {
     Scratch() = default;
     hs_scratch_t* hs = nullptr;
     std::vector<std::pair<uint64_t, uint32_t>> events;  // (end offset, stanza)
-    std::vector<uint32_t> candidates;  // Stanzas that flagged the current line.
+    std::vector<uint32_t> candidates;                   // Stanzas that flagged the current line.
   };
 
   // Compiles `stanzas` (already translated by config). Pattern problems are
   // reported at the stanza's `match` location in `diags`; the result is then
   // InvalidArgument.
-  static absl::StatusOr<std::unique_ptr<StanzaMatcher>> Create(
-      std::vector<config::Stanza> stanzas, config::Diagnostics* diags);
+  static absl::StatusOr<std::unique_ptr<StanzaMatcher>> Create(std::vector<config::Stanza> stanzas,
+                                                               config::Diagnostics* diags);
 
   ~StanzaMatcher();
   StanzaMatcher(const StanzaMatcher&) = delete;
@@ -110,8 +110,8 @@ class StanzaMatcher {
 
   // Tries the candidate stanzas, in order, on one line.
   void MatchLine(absl::string_view line, uint32_t line_offset,
-                 const std::vector<uint32_t>& candidates,
-                 std::vector<Login>* out, ScanCounts* counts) const;
+                 const std::vector<uint32_t>& candidates, std::vector<Login>* out,
+                 ScanCounts* counts) const;
 
   std::vector<config::Stanza> stanzas_;
   std::vector<std::unique_ptr<RE2>> extractors_;

@@ -8,7 +8,9 @@ namespace {
 
 constexpr int64_t kMicros = 1'000'000;
 
-int64_t FloorSeconds(int64_t us) { return us >= 0 ? us / kMicros : -((-us + kMicros - 1) / kMicros); }
+int64_t FloorSeconds(int64_t us) {
+  return us >= 0 ? us / kMicros : -((-us + kMicros - 1) / kMicros);
+}
 int64_t CeilSeconds(int64_t us) { return -FloorSeconds(-us); }
 
 }  // namespace

@@ -29,14 +29,14 @@ inline constexpr int64_t kMaxFutureSkewMicros = 5'000'000;
 
 struct LoginStamp {
   bool has_time = false;
-  int64_t time_us = 0;           // Unix microseconds.
+  int64_t time_us = 0;               // Unix microseconds.
   int32_t precision_us = 1'000'000;  // The stamp's interval: [time_us, time_us + precision_us).
 };
 
 struct Grant {
-  bool live = false;        // Still within `timeout`: grant it.
-  bool from_log = false;    // The time came from the line (else the read time).
-  bool capped = false;      // The stamp was in the future beyond the skew.
+  bool live = false;           // Still within `timeout`: grant it.
+  bool from_log = false;       // The time came from the line (else the read time).
+  bool capped = false;         // The stamp was in the future beyond the skew.
   UnixSeconds last_login = 0;  // Table frame.
   UnixSeconds expiry = 0;      // Table frame.
 };

@@ -106,7 +106,8 @@ DecodedState DecodeState(absl::string_view text) {
   if (header == kHeaderV1) {
     state.header_ok = true;
     state.verdict = Verdict::kLegacy;
-    for (absl::string_view line : absl::StrSplit(text.substr(first_nl + 1), '\n', absl::SkipEmpty())) {
+    for (absl::string_view line :
+         absl::StrSplit(text.substr(first_nl + 1), '\n', absl::SkipEmpty())) {
       RelayRecord r;
       if (ParseRecord(line, &r)) {
         state.records.push_back(std::move(r));
@@ -134,7 +135,8 @@ DecodedState DecodeState(absl::string_view text) {
   }
   DecodedState good;
   good.header_ok = true;
-  for (absl::string_view line : absl::StrSplit(body.substr(first_nl + 1), '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(body.substr(first_nl + 1), '\n', absl::SkipEmpty())) {
     if (absl::StartsWith(line, "log\t")) {
       base::LogPosition p;
       if (!ParseLogPosition(line, &p)) return state;
@@ -154,10 +156,14 @@ DecodedState DecodeState(absl::string_view text) {
 
 const char* VerdictName(DecodedState::Verdict verdict) {
   switch (verdict) {
-    case DecodedState::Verdict::kOk: return "ok";
-    case DecodedState::Verdict::kLegacy: return "version 1";
-    case DecodedState::Verdict::kForeign: return "not an exact state file";
-    case DecodedState::Verdict::kCorrupt: return "torn or corrupt (checksum or entry count fails)";
+    case DecodedState::Verdict::kOk:
+      return "ok";
+    case DecodedState::Verdict::kLegacy:
+      return "version 1";
+    case DecodedState::Verdict::kForeign:
+      return "not an exact state file";
+    case DecodedState::Verdict::kCorrupt:
+      return "torn or corrupt (checksum or entry count fails)";
   }
   return "?";
 }

@@ -36,15 +36,15 @@ std::string EncodeState(const RelaySnapshot& snapshot, const SavedState& positio
 
 struct DecodedState {
   enum class Verdict {
-    kOk,        // Version 2, checksum good.
-    kLegacy,    // Version 1: entries only, no checksum.
-    kForeign,   // Not an exact state file (or a future version).
-    kCorrupt,   // Torn or altered: the checksum or the entry count fails.
+    kOk,       // Version 2, checksum good.
+    kLegacy,   // Version 1: entries only, no checksum.
+    kForeign,  // Not an exact state file (or a future version).
+    kCorrupt,  // Torn or altered: the checksum or the entry count fails.
   };
   Verdict verdict = Verdict::kForeign;
   std::vector<RelayRecord> records;
   SavedState positions;
-  int bad_lines = 0;  // Lines that could not be read (version 1: skipped).
+  int bad_lines = 0;       // Lines that could not be read (version 1: skipped).
   bool header_ok = false;  // A version this build reads.
 };
 // A kCorrupt or kForeign result carries no records and no positions.
