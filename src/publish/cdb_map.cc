@@ -1,10 +1,16 @@
 // cdb maps (D. J. Bernstein's constant database), read by Postfix `cdb:`
-// and Exim `cdb`: NAME.cdb. Keys and values without a trailing NUL (the
+// and Exim `cdb`: NAME.cdb. The writer builds the file in memory and
+// publishes it through base::Directory, so every byte goes through the
+// fault-injectable file layer; the reader is tinycdb's, the library
+// Postfix's own cdb support links (docs/performance.md compares the two
+// builders). Keys and values without a trailing NUL (the
 // convention of postmap's cdb writer and of Exim). Layout: a 2048-byte
 // header of 256 (position, slots) pairs, the records (key length, value
 // length, key, value), then 256 open-addressing hash tables of (hash,
 // position) slots, each twice as large as its bucket. All integers are
 // 32-bit little-endian.
+#include <cdb.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/base/status_macros.h"
 #include "src/publish/cdb_format.h"
+#include "src/publish/map_backends.h"
 #include "src/publish/map_writer.h"
 
 namespace exact::publish {
@@ -30,14 +37,10 @@ void AppendU32(std::string* out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
 }
 
-uint32_t ReadU32(const char* p) {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  return u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<uint32_t>(u[3]) << 24);
-}
-
 }  // namespace
 
-absl::StatusOr<std::string> BuildCdb(const std::vector<std::pair<std::string, std::string>>& items) {
+absl::StatusOr<std::string> BuildCdb(
+    const std::vector<std::pair<std::string, std::string>>& items) {
   std::string out(2048, '\0');
   struct Slot {
     uint32_t hash, pos;
@@ -74,43 +77,6 @@ absl::StatusOr<std::string> BuildCdb(const std::vector<std::pair<std::string, st
   return out;
 }
 
-std::optional<std::string> CdbFind(absl::string_view db, absl::string_view key) {
-  if (db.size() < 2048) return std::nullopt;
-  const uint32_t h = CdbHash(key);
-  const uint32_t table = ReadU32(db.data() + (h & 255) * 8);
-  const uint32_t slots = ReadU32(db.data() + (h & 255) * 8 + 4);
-  if (slots == 0 || table > db.size() || (db.size() - table) / 8 < slots) return std::nullopt;
-  for (uint32_t n = 0, i = (h >> 8) % slots; n < slots; ++n, i = (i + 1) % slots) {
-    const char* slot = db.data() + table + 8 * i;
-    const uint32_t pos = ReadU32(slot + 4);
-    if (pos == 0) return std::nullopt;
-    if (ReadU32(slot) != h || pos > db.size() - 8) continue;
-    const uint32_t klen = ReadU32(db.data() + pos), vlen = ReadU32(db.data() + pos + 4);
-    if (klen > db.size() - pos - 8 || vlen > db.size() - pos - 8 - klen) return std::nullopt;
-    if (absl::string_view(db.data() + pos + 8, klen) == key) {
-      return std::string(db.data() + pos + 8 + klen, vlen);
-    }
-  }
-  return std::nullopt;
-}
-
-std::vector<std::pair<std::string, std::string>> CdbEntries(absl::string_view db) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (db.size() < 2048) return out;
-  // Records run from the header to the first hash table.
-  uint32_t end = UINT32_MAX;
-  for (int b = 0; b < 256; ++b) end = std::min(end, ReadU32(db.data() + b * 8));
-  end = std::min<uint32_t>(end, static_cast<uint32_t>(db.size()));
-  for (uint32_t pos = 2048; pos + 8 <= end;) {
-    const uint32_t klen = ReadU32(db.data() + pos), vlen = ReadU32(db.data() + pos + 4);
-    if (klen > end - pos - 8 || vlen > end - pos - 8 - klen) break;
-    out.emplace_back(std::string(db.data() + pos + 8, klen),
-                     std::string(db.data() + pos + 8 + klen, vlen));
-    pos += 8 + klen + vlen;
-  }
-  return out;
-}
-
 namespace {
 
 class CdbMapWriter final : public MapWriter {
@@ -141,6 +107,75 @@ class CdbMapWriter final : public MapWriter {
 
 std::unique_ptr<MapWriter> NewCdbMapWriter(MapFile file, config::MapFormat keys) {
   return std::make_unique<CdbMapWriter>(std::move(file), keys);
+}
+
+namespace {
+
+// A cdb file opened (mapped) with tinycdb; cdb_init refuses a file too
+// short to be one, and cdb_find checks every offset against the size.
+class CdbFile {
+ public:
+  absl::Status Open(const std::string& file) {
+    fd_.Reset(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd_.valid()) return base::ErrnoStatus(errno, absl::StrCat("open ", file));
+    if (cdb_init(&cdb_, fd_.get()) != 0) {
+      return absl::DataLossError(
+          absl::StrCat("read ", file, ": not a cdb file (", std::strerror(errno), ")"));
+    }
+    mapped_ = true;
+    return absl::OkStatus();
+  }
+  ~CdbFile() {
+    if (mapped_) cdb_free(&cdb_);
+  }
+  struct cdb* get() {
+    return &cdb_;
+  }
+
+ private:
+  base::UniqueFd fd_;
+  struct cdb cdb_ {};
+  bool mapped_ = false;
+};
+
+absl::Status Malformed(const std::string& file) {
+  return absl::DataLossError(absl::StrCat("read ", file, ": malformed cdb file"));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MapEntry>> ReadCdbMap(const std::string& file) {
+  CdbFile db;
+  EXACT_RETURN_IF_ERROR(db.Open(file));
+  std::vector<MapEntry> out;
+  unsigned pos;
+  cdb_seqinit(&pos, db.get());
+  int rc;
+  while ((rc = cdb_seqnext(&pos, db.get())) > 0) {
+    const void* k = cdb_getkey(db.get());
+    const void* v = cdb_getdata(db.get());
+    if (k == nullptr || v == nullptr) return Malformed(file);
+    out.push_back({StripNul(static_cast<const char*>(k), cdb_keylen(db.get())),
+                   StripNul(static_cast<const char*>(v), cdb_datalen(db.get()))});
+  }
+  if (rc < 0) return Malformed(file);
+  return out;
+}
+
+absl::StatusOr<std::optional<std::string>> LookupCdbMap(const std::string& file,
+                                                        const std::string& key) {
+  CdbFile db;
+  EXACT_RETURN_IF_ERROR(db.Open(file));
+  // Both conventions, as Postfix reads: without the NUL (ours), then with.
+  for (const std::string& k : {key, key + '\0'}) {
+    int rc = cdb_find(db.get(), k.data(), static_cast<unsigned>(k.size()));
+    if (rc < 0) return Malformed(file);
+    if (rc == 0) continue;
+    const void* v = cdb_getdata(db.get());
+    if (v == nullptr) return Malformed(file);
+    return std::optional<std::string>(StripNul(static_cast<const char*>(v), cdb_datalen(db.get())));
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace exact::publish
