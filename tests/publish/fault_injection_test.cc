@@ -3,12 +3,17 @@
 // create, write, fsync, rename or directory fsync leaves the published map
 // whole (read back with the format's own reader), returns an error naming
 // the step, the file and the cause (what the daemon logs), leaves no temp
-// behind, and the next publish succeeds. LMDB and Berkeley DB write their
-// files themselves: for them the injected steps are exact's (the temp's
-// creation, fsync, rename and the directory's fsync).
+// behind, and the next publish succeeds. LMDB, Berkeley DB and tinycdb
+// write their files themselves: for them the injected steps are exact's
+// (the temp's creation, fsync, rename and the directory's fsync), and a
+// real failure of the library's own writes comes from RLIMIT_FSIZE.
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 
 #include "absl/strings/match.h"
@@ -28,6 +33,11 @@ using config::MapFormat;
 constexpr FileOp kSteps[] = {FileOp::kCreate, FileOp::kWrite, FileOp::kSync, FileOp::kRename,
                              FileOp::kSyncDirectory};
 constexpr int kErrors[] = {ENOSPC, EIO};
+
+bool LibraryWrites(MapFormat f) {
+  return f == MapFormat::kLmdb || f == MapFormat::kDb || f == MapFormat::kCdb ||
+         f == MapFormat::kEximCdb;
+}
 
 std::vector<table::RelayRecord> Records(uint32_t first, int n) {
   std::vector<table::RelayRecord> out;
@@ -98,8 +108,7 @@ TEST_P(FaultInjection, EveryPublishGoesThroughTheStepsExactControls) {
   EXPECT_EQ(fs_.count(FileOp::kSync), 1);
   EXPECT_EQ(fs_.count(FileOp::kRename), 1);
   EXPECT_EQ(fs_.count(FileOp::kSyncDirectory), 1);
-  const bool library_writes = GetParam() == MapFormat::kLmdb || GetParam() == MapFormat::kDb;
-  if (library_writes) {
+  if (LibraryWrites(GetParam())) {
     EXPECT_EQ(fs_.count(FileOp::kWrite), 0);
   } else {
     EXPECT_GE(fs_.count(FileOp::kWrite), 1);
@@ -159,17 +168,40 @@ TEST_P(FaultInjection, ShortWritesAreRetriedIntoAWholeMap) {
 
 TEST_P(FaultInjection, AShortWriteThenENOSPCKeepsTheOldMap) {
   // How a filling disk looks: part of a write lands, the next one fails.
-  // (LMDB and Berkeley DB do their own writes: the test then shows that a
-  // fault at a write that never comes changes nothing.)
+  // (Where the library writes, the test shows that a fault at a write that
+  // never comes changes nothing.)
   ASSERT_TRUE(Publish(old_).ok());
   fs_.Reset();
   fs_.ShortWriteNth(0, 4096);
   fs_.FailNth(FileOp::kWrite, 1, ENOSPC);
   absl::Status s = Publish(new_);
-  const bool library_writes = GetParam() == MapFormat::kLmdb || GetParam() == MapFormat::kDb;
+  const bool library_writes = LibraryWrites(GetParam());
   EXPECT_EQ(s.ok(), library_writes) << s;
   EXPECT_EQ(fs_.injected(), library_writes ? 0 : 2);
   EXPECT_EQ(Keys(), library_writes ? KeysOf(new_) : KeysOf(old_));
+}
+
+TEST_P(FaultInjection, AFailingWriteOfTheLibraryOrOursKeepsTheOldMap) {
+  // A file-size limit makes the kernel fail whichever write(2) crosses it,
+  // the library's own included (EFBIG), as a full disk would.
+  ASSERT_TRUE(Publish(old_).ok());
+  const std::vector<std::string> clean = DirectoryEntries(dir_);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    struct rlimit limit = {64 * 1024, 64 * 1024};
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) ::_exit(2);
+    absl::Status s = Publish(new_);
+    ::_exit(s.ok() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the publish past the limit did not fail";
+  EXPECT_EQ(Keys(), KeysOf(old_));
+  EXPECT_EQ(DirectoryEntries(dir_), clean) << "a temp was left behind";
+  ASSERT_TRUE(Publish(new_).ok());
+  EXPECT_EQ(Keys(), KeysOf(new_));
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, FaultInjection,
