@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/log.h"
 #include "src/base/status_macros.h"
 
 namespace exact::base {
@@ -240,6 +242,10 @@ absl::StatusOr<int> Directory::RemoveStaleTemps(const std::string& final_name,
   }
   ::closedir(d);
   if (!status.ok()) return status;
+  if (removed > 0) {
+    LogInfo("removed %d temp file(s) of %s left by an interrupted write", removed,
+            PathOf(final_name));
+  }
   return removed;
 }
 
@@ -294,6 +300,22 @@ absl::Status TempFile::Commit() {
   EXACT_RETURN_IF_ERROR(dir_->Commit(name_, final_name_));
   committed_ = true;
   return absl::OkStatus();
+}
+
+void WarnAboutSharedDirectories(const std::vector<std::string>& paths) {
+  std::vector<std::string> seen;
+  for (const std::string& path : paths) {
+    const std::string dir = SplitPath(path).first;
+    if (std::find(seen.begin(), seen.end(), dir) != seen.end()) continue;
+    seen.push_back(dir);
+    absl::StatusOr<Directory> d = Directory::Open(dir);
+    if (d.ok() && !d->shared_reason().empty()) {
+      LogWarning(
+          "output directory %s is %s: other local users can create files in it; exact "
+          "publishes there safely, but keep maps in a directory only root (or `user`) can write",
+          dir, d->shared_reason());
+    }
+  }
 }
 
 }  // namespace exact::base

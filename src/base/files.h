@@ -19,6 +19,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -163,7 +164,8 @@ class Directory {
                                    mode_t mode, gid_t group = static_cast<gid_t>(-1)) const;
 
   // Unlinks the temps a crash left for `final_name`: names CreateTemp
-  // gives, that are not directories. Returns how many.
+  // gives, that are not directories. Returns how many, and logs it when
+  // there were any.
   absl::StatusOr<int> RemoveStaleTemps(const std::string& final_name,
                                        const std::string& temp_prefix = "") const;
 
@@ -184,6 +186,10 @@ class Directory {
   std::string shared_reason_;
   FileSystem* fs_ = &FileSystem::Real();
 };
+
+// Logs one warning for each distinct directory of the files `paths` that
+// others may create files in (Directory::shared_reason), naming it.
+void WarnAboutSharedDirectories(const std::vector<std::string>& paths);
 
 }  // namespace exact::base
 

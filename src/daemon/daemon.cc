@@ -101,35 +101,6 @@ struct Outputs {
   std::string dump_name;
 };
 
-// Once per directory: others may plant files where exact publishes. The
-// publish itself stays safe (exclusive random temps); what the MTA reads
-// from there may not be.
-void WarnAboutSharedDirectories(const std::vector<std::string>& paths) {
-  std::vector<std::string> seen;
-  for (const std::string& path : paths) {
-    const std::string dir = base::SplitPath(path).first;
-    if (std::find(seen.begin(), seen.end(), dir) != seen.end()) continue;
-    seen.push_back(dir);
-    absl::StatusOr<base::Directory> d = base::Directory::Open(dir);
-    if (d.ok() && !d->shared_reason().empty()) {
-      base::LogWarning(
-          "output directory %s is %s: other local users can create files in it; exact "
-          "publishes there safely, but keep maps in a directory only root (or `user`) can write",
-          dir, d->shared_reason());
-    }
-  }
-}
-
-absl::Status RemoveStaleTemps(const base::Directory& dir, const std::string& name) {
-  absl::StatusOr<int> stale = dir.RemoveStaleTemps(name);
-  if (!stale.ok()) return stale.status();
-  if (*stale > 0) {
-    base::LogInfo("removed %d temp file(s) of %s left by an interrupted write", *stale,
-                  dir.PathOf(name));
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
                                     const std::optional<Account>& account,
                                     const match::NetworkSet& statics) {
@@ -148,7 +119,7 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
     absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
     if (!st.ok()) return st;
   }
-  WarnAboutSharedDirectories(paths);
+  base::WarnAboutSharedDirectories(paths);
   for (config::MapFormat format : s.authtypes) {
     publish::MapTarget target{
         format, config::MapName(s, format),
@@ -164,13 +135,13 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
   if (!sd.ok()) return sd.status();
   out.state_dir = std::move(*sd);
   out.state_name = state_name;
-  if (absl::Status st = RemoveStaleTemps(out.state_dir, state_name); !st.ok()) return st;
+  if (auto stale = out.state_dir.RemoveStaleTemps(state_name); !stale.ok()) return stale.status();
   auto [dump_dir, dump_name] = base::SplitPath(s.dumpfile);
   absl::StatusOr<base::Directory> dd = base::Directory::Open(dump_dir);
   if (!dd.ok()) return dd.status();
   out.dump_dir = std::move(*dd);
   out.dump_name = dump_name;
-  if (absl::Status st = RemoveStaleTemps(out.dump_dir, dump_name); !st.ok()) return st;
+  if (auto stale = out.dump_dir.RemoveStaleTemps(dump_name); !stale.ok()) return stale.status();
   return out;
 }
 

@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "src/base/log.h"
 #include "src/base/status_macros.h"
 
 namespace exact::publish {
@@ -103,10 +102,8 @@ absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target
       target.format == config::MapFormat::kText && !target.temp_name.empty()
           ? base::SplitPath(target.temp_name).second
           : "";
-  EXACT_ASSIGN_OR_RETURN(int stale, dir.RemoveStaleTemps(base_name, temp_prefix));
-  if (stale > 0) {
-    base::LogInfo("removed %d temp file(s) of %s left by an interrupted publish", stale,
-                  dir.PathOf(base_name));
+  if (auto stale = dir.RemoveStaleTemps(base_name, temp_prefix); !stale.ok()) {
+    return stale.status();
   }
   MapFile file{std::move(dir), base_name, target.mode, target.group};
   switch (target.format) {
