@@ -408,6 +408,9 @@ int Daemon::Start() {
   // only the signalfd ever sees these signals.
   ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit then fails a write with EFBIG, which is logged and
+  // retried like a full disk, instead of killing the daemon.
+  ::signal(SIGXFSZ, SIG_IGN);
   signal_fd_.Reset(::signalfd(-1, &mask, SFD_CLOEXEC));
   event_fd_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!signal_fd_.valid() || !event_fd_.valid()) {
