@@ -31,6 +31,7 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
     absl::Status st = PrepareDirectory(base::SplitPath(path).first, account);
     if (!st.ok()) return st;
   }
+  base::WarnAboutSharedDirectories(paths);
   for (config::MapFormat format : s.authtypes) {
     publish::MapTarget target{
         format, config::MapName(s, format),
@@ -46,11 +47,13 @@ absl::StatusOr<Outputs> OpenOutputs(const config::Settings& s,
   if (!sd.ok()) return sd.status();
   out.state_dir = std::move(*sd);
   out.state_name = state_name;
+  if (auto stale = out.state_dir.RemoveStaleTemps(state_name); !stale.ok()) return stale.status();
   auto [dump_dir, dump_name] = base::SplitPath(s.dumpfile);
   absl::StatusOr<base::Directory> dd = base::Directory::Open(dump_dir);
   if (!dd.ok()) return dd.status();
   out.dump_dir = std::move(*dd);
   out.dump_name = dump_name;
+  if (auto stale = out.dump_dir.RemoveStaleTemps(dump_name); !stale.ok()) return stale.status();
   return out;
 }
 

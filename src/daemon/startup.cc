@@ -139,7 +139,10 @@ int Daemon::Start() {
     for (const std::string& p : problems) base::LogError("%s", p);
     if (!problems.empty()) return EX_NOPERM;
   }
-  if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, *account); !st.ok()) {
+  // Root's pid file stays in a directory only root can write (PidFile
+  // checks), never one handed to `user`.
+  if (absl::Status st = PrepareDirectory(base::SplitPath(s.pidfile).first, std::nullopt);
+      !st.ok()) {
     base::LogError("%s", std::string(st.message()));
     return EX_CANTCREAT;
   }
@@ -213,6 +216,9 @@ int Daemon::Start() {
   // only the signalfd ever sees these signals.
   ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit then fails a write with EFBIG, which is logged and
+  // retried like a full disk, instead of killing the daemon.
+  ::signal(SIGXFSZ, SIG_IGN);
   signal_fd_.Reset(::signalfd(-1, &mask, SFD_CLOEXEC));
   event_fd_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!signal_fd_.valid() || !event_fd_.valid()) {

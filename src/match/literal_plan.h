@@ -2,10 +2,10 @@
 // required literals (required_literals.h), or, failing that, its pattern.
 //
 // Why a plan over the whole set rather than the best factor per stanza:
-// Hyperscan's speed depends on the set. Measured on 256 KiB chunks in cache
-// (docs/performance.md), the bundled stanzas' best factors make 13 literals
-// and a pattern, scanned at 6.8 GB/s; at 11 literals or fewer, all
-// literals, the same lines scan at 12–13 GB/s. So when the best factors
+// Hyperscan's speed depends on the set: past 11 literals, or with a
+// pattern among them, it falls back to a slower matcher, and the bundled
+// stanzas' best factors make 13 literals and a pattern (about half the
+// speed; docs/performance.md, "The literal plan"). So when the best factors
 // exceed kLiteralBudget, stanzas with several spellings fall back to one
 // literal of their own, longest first, preferring one that no other
 // stanza's literal contains (it would flag that stanza's every login too).
