@@ -383,6 +383,12 @@ namespace {
 // The socketmap protocol has no authentication: anyone who can connect may
 // ask who may relay. Beyond loopback that needs an explicit list of clients.
 void CheckSocketmapExposure(const Settings& s, Diagnostics* diags) {
+  if (!s.socketmap_allow.empty() && !absl::StartsWith(s.socketmap, "inet:")) {
+    diags->Warning(s.socketmap_allow.front().second,
+                   "socketmap_allow applies only to an inet: socketmap; ignored (a unix: "
+                   "socket is guarded by its mode and group)");
+    return;
+  }
   if (!absl::StartsWith(s.socketmap, "inet:") || !s.socketmap_allow.empty()) return;
   absl::StatusOr<SocketAddress> a = ParseSocketAddress(s.socketmap);
   if (!a.ok() || a->loopback) return;

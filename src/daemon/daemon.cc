@@ -174,6 +174,7 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   };
   check(texts(a.ignore_networks) != texts(b.ignore_networks), "ignore");
   check(texts(a.static_networks) != texts(b.static_networks), "static");
+  check(texts(a.socketmap_allow) != texts(b.socketmap_allow), "socketmap_allow");
   return changed;
 }
 
@@ -209,6 +210,7 @@ class Daemon {
   std::shared_ptr<const match::StanzaMatcher> matcher_;
   match::NetworkSet ignore_;
   match::NetworkSet static_;
+  match::NetworkSet socketmap_allow_;
   table::RelayTable table_;
   ingest::CheckpointBook book_;
   std::optional<PidFile> pidfile_;
@@ -246,6 +248,7 @@ int Daemon::Start() {
     const config::Settings& ls = loaded.config->settings;
     ignore_ = match::ParseNetworks(ls.ignore_networks, "ignore", &diags);
     static_ = match::ParseNetworks(ls.static_networks, "static", &diags);
+    socketmap_allow_ = match::ParseNetworks(ls.socketmap_allow, "socketmap_allow", &diags);
     if (ls.static_networks.size() == static_.networks().size()) {
       publish::CheckStaticNetworks(ls, static_, &diags);
     }
@@ -438,7 +441,11 @@ int Daemon::Start() {
     wake();
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
-  if (socketmap_) socketmap_->Start(&table_, &clock_, static_);
+  if (socketmap_) {
+    publish::SocketmapOptions sopts;
+    sopts.allow = socketmap_allow_;
+    socketmap_->Start(&table_, &clock_, static_, std::move(sopts));
+  }
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 outputs_.maps.front()->path());
@@ -591,6 +598,9 @@ void Daemon::LogStats(const char* when) {
       table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
       r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
       r.truncations.load(), r.open_errors.load(), r.read_errors.load());
+  if (socketmap_) {
+    base::LogInfo("%s: %s", when, publish::FormatSocketmapCounters(socketmap_->counters()));
+  }
 }
 
 int Daemon::ControlLoop() {

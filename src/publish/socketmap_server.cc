@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "src/base/log.h"
 #include "src/config/socket_address.h"
 #include "src/publish/map_writer.h"
@@ -66,6 +67,16 @@ std::string SocketmapReply(absl::string_view request, const table::RelayTable& t
   std::optional<table::RelayRecord> r = table.Lookup(*address, now);
   if (!r) return "NOTFOUND ";
   return absl::StrCat("OK ", MapValue(r->expiry));
+}
+
+std::string FormatSocketmapCounters(const SocketmapCounters& c) {
+  return absl::StrFormat(
+      "socketmap: %d connections (%d open, %d bytes buffered), %d requests; limits: %d reads "
+      "paused, %d idle timeouts, %d oversized requests, %d malformed, %d evicted at the "
+      "connection limit, %d closed at the memory cap, %d clients refused, %d accept failures",
+      c.accepted, c.open_connections, c.buffered_bytes, c.requests, c.reads_paused,
+      c.idle_timeouts, c.oversized, c.malformed, c.evicted, c.memory_cap, c.refused_clients,
+      c.accept_failures);
 }
 
 struct SocketmapServer::Counters {

@@ -80,6 +80,9 @@ struct SocketmapCounters {
   uint64_t buffered_bytes = 0;    // Now: all connections' buffers.
 };
 
+// "socketmap: N requests, ...; limits: ..." for the daemon's statistics line.
+std::string FormatSocketmapCounters(const SocketmapCounters& c);
+
 class SocketmapServer {
  public:
   // `address`: "unix:/path", "inet:IPV4:PORT" or "inet:[IPV6]:PORT". A unix
