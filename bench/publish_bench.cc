@@ -56,13 +56,13 @@ struct ScratchDir {
   std::string path;
 };
 
-void BM_Snapshot(benchmark::State& state) {
+void BM_PublishSnapshot(benchmark::State& state) {
   const RelayTable& t = TableOf(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(t.Snapshot(kNow));
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void BM_StateFile(benchmark::State& state) {
+void BM_PublishStateFile(benchmark::State& state) {
   const exact::table::RelaySnapshot snapshot = TableOf(state.range(0)).Snapshot(kNow);
   ScratchDir dir;
   auto d = exact::base::Directory::Open(dir.path);
@@ -79,7 +79,7 @@ void BM_StateFile(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
 
-void BM_MapWrite(benchmark::State& state) {
+void BM_PublishMap(benchmark::State& state) {
   const auto format = static_cast<MapFormat>(state.range(1));
   const exact::table::RelaySnapshot snapshot = TableOf(state.range(0)).Snapshot(kNow);
   ScratchDir dir;
@@ -120,9 +120,9 @@ void SizesAndFormats(benchmark::internal::Benchmark* b) {
   }
 }
 
-BENCHMARK(BM_Snapshot)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_StateFile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_MapWrite)->Apply(SizesAndFormats)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PublishSnapshot)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PublishStateFile)->Apply(Sizes)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PublishMap)->Apply(SizesAndFormats)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PublishEndToEnd)->Apply(SizesAndFormats)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
