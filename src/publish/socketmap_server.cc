@@ -74,9 +74,8 @@ std::string FormatSocketmapCounters(const SocketmapCounters& c) {
       "socketmap: %d connections (%d open, %d bytes buffered), %d requests; limits: %d reads "
       "paused, %d idle timeouts, %d oversized requests, %d malformed, %d evicted at the "
       "connection limit, %d closed at the memory cap, %d clients refused, %d accept failures",
-      c.accepted, c.open_connections, c.buffered_bytes, c.requests, c.reads_paused,
-      c.idle_timeouts, c.oversized, c.malformed, c.evicted, c.memory_cap, c.refused_clients,
-      c.accept_failures);
+      c.accepted, c.open_connections, c.buffered_bytes, c.requests, c.reads_paused, c.idle_timeouts,
+      c.oversized, c.malformed, c.evicted, c.memory_cap, c.refused_clients, c.accept_failures);
 }
 
 struct SocketmapServer::Counters {
@@ -178,6 +177,7 @@ class SocketmapServer::Loop {
     int64_t last_active_ms = 0;
     bool paused = false;  // Not read: its queued replies are over the bound.
     bool closing = false;
+    bool eof = false;  // The client has sent all it will; close once answered.
   };
   // One line per limit and minute, with how often it was hit since the last.
   struct LimitLog {
@@ -366,7 +366,7 @@ void SocketmapServer::Loop::Run() {
     const bool accepting = now >= accept_paused_until_ms_;
     fds.push_back({s_.listen_fd_.get(), static_cast<short>(accepting ? POLLIN : 0), 0});
     for (const auto& c : conns_) {
-      short events = c->paused ? 0 : POLLIN;
+      short events = c->paused || c->eof ? 0 : POLLIN;
       if (!c->out.empty()) events |= POLLOUT;
       fds.push_back({c->fd.get(), events, 0});
     }
@@ -390,19 +390,22 @@ void SocketmapServer::Loop::Run() {
         Flush(c, now);
         if (!c.closing && c.paused) Serve(c);  // Room again: take the waiting requests.
       }
-      if ((revents & (POLLIN | POLLHUP | POLLERR)) && !c.paused && !c.closing) {
+      if ((revents & (POLLIN | POLLHUP | POLLERR)) && !c.paused && !c.eof && !c.closing) {
         ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
         if (n > 0) {
           c.in.append(buf, static_cast<size_t>(n));
           c.last_active_ms = now;
           Serve(c);
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        } else if (n == 0) {
+          c.eof = true;  // Half-closed: the replies still go out.
+        } else if (errno != EAGAIN && errno != EINTR) {
           Close(c, nullptr, nullptr);
         }
       } else if ((revents & (POLLHUP | POLLERR)) && c.out.empty()) {
         Close(c, nullptr, nullptr);
       }
       Flush(c, now);
+      if (c.eof && c.out.empty() && !c.paused) Close(c, nullptr, nullptr);
     }
     EnforceMemoryCap();
     if (fds[1].revents & POLLIN) Accept(now);

@@ -150,6 +150,29 @@ TEST_F(SocketmapServerTest, ServesManyRequestsOnOneUnixConnection) {
   EXPECT_NE(::access(path_.c_str(), F_OK), 0);  // The socket is removed on stop.
 }
 
+TEST_F(SocketmapServerTest, AHalfClosedClientGetsEveryReplyBeforeTheClose) {
+  StartUnix();
+  int fd = Connect();
+  ASSERT_GE(fd, 0);
+  // More requests than fit under the reply bound, then end of input.
+  std::string req;
+  for (int i = 0; i < 20000; ++i) req += Netstring("relay 2001:db8::7");
+  std::thread writer([&] {
+    WriteAll(fd, req);
+    ::shutdown(fd, SHUT_WR);
+  });
+  // Read only once the server has queued replies and seen (or could see)
+  // the end: the replies it holds then must still go out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const std::string one = Netstring("OK 1060");
+  std::string got = ReadBytes(fd, one.size() * 20000);
+  writer.join();
+  EXPECT_EQ(got.size(), one.size() * 20000);
+  EXPECT_TRUE(ClosedByServer(fd));
+  EXPECT_EQ(server_->counters().requests, 20000u);
+  ::close(fd);
+}
+
 TEST_F(SocketmapServerTest, AClientThatNeverReadsIsNotReadAndCostsOnlyTheBound) {
   StartUnix();
   const int64_t rss_before = RssKiB();
