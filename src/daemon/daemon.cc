@@ -63,6 +63,7 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   };
   check(texts(a.ignore_networks) != texts(b.ignore_networks), "ignore");
   check(texts(a.static_networks) != texts(b.static_networks), "static");
+  check(texts(a.socketmap_allow) != texts(b.socketmap_allow), "socketmap_allow");
   return changed;
 }
 
@@ -143,6 +144,9 @@ void Daemon::LogStats(const char* when) {
       table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
       r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
       r.truncations.load(), r.open_errors.load(), r.read_errors.load());
+  if (socketmap_) {
+    base::LogInfo("%s: %s", when, publish::FormatSocketmapCounters(socketmap_->counters()));
+  }
 }
 
 int Daemon::ControlLoop() {

@@ -86,6 +86,7 @@ class Daemon {
   std::shared_ptr<const match::StanzaMatcher> matcher_;
   match::NetworkSet ignore_;
   match::NetworkSet static_;
+  match::NetworkSet socketmap_allow_;
   table::RelayTable table_;
   ingest::CheckpointBook book_;
   std::optional<PidFile> pidfile_;

@@ -17,6 +17,7 @@ std::optional<LoadedConfig> LoadConfigAndMatcher(const std::string& path,
   const config::Settings& s = loaded.config->settings;
   out.ignore = match::ParseNetworks(s.ignore_networks, "ignore", diags);
   out.statics = match::ParseNetworks(s.static_networks, "static", diags);
+  out.socketmap_allow = match::ParseNetworks(s.socketmap_allow, "socketmap_allow", diags);
   // Only a fully parsed list is checked against the map formats.
   if (s.static_networks.size() == out.statics.networks().size()) {
     publish::CheckStaticNetworks(s, out.statics, diags);

@@ -1,5 +1,5 @@
 // One way to load a config and build what it implies (the matcher, the
-// `ignore` and `static` networks), for start-up and reload alike: a reload
+// `ignore`, `static` and `socketmap_allow` networks), for start-up and reload alike: a reload
 // then accepts exactly what a start would.
 //
 // Thread safety: a free function; the result is immutable once returned.
@@ -21,6 +21,7 @@ struct LoadedConfig {
   std::shared_ptr<const match::StanzaMatcher> matcher;
   match::NetworkSet ignore;
   match::NetworkSet statics;
+  match::NetworkSet socketmap_allow;
 };
 
 // Loads `path`. Every problem lands in `diags`; on any error the result is

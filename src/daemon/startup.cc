@@ -105,6 +105,7 @@ int Daemon::Start() {
   matcher_ = std::move(loaded->matcher);
   ignore_ = std::move(loaded->ignore);
   static_ = std::move(loaded->statics);
+  socketmap_allow_ = std::move(loaded->socketmap_allow);
   const config::Settings& s = config_.settings;
   if (options_.check_only) {
     const int rc = ReportCheck(config_, *matcher_);
@@ -256,7 +257,11 @@ int Daemon::Start() {
     wake();
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
-  if (socketmap_) socketmap_->Start(&table_, &clock_, static_);
+  if (socketmap_) {
+    publish::SocketmapOptions sopts;
+    sopts.allow = socketmap_allow_;
+    socketmap_->Start(&table_, &clock_, static_, std::move(sopts));
+  }
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 publisher_->first_map_path());
