@@ -40,7 +40,7 @@ void BM_ScanChunk(benchmark::State& state) {
   auto all = Bundled();
   all.resize(static_cast<size_t>(state.range(0)));
   auto m = Make(all);
-  auto scratch = m->NewScratch();
+  auto scratch = *m->NewScratch();
   std::string log = Log(0.05, 8 << 20);
   const size_t chunk = 256 * 1024;
   std::vector<exact::match::Login> logins;
@@ -49,7 +49,8 @@ void BM_ScanChunk(benchmark::State& state) {
     size_t end = log.rfind('\n', std::min(offset + chunk, log.size()) - 1) + 1;
     logins.clear();
     exact::match::ScanCounts counts;
-    m->Scan(absl::string_view(log).substr(offset, end - offset), scratch.get(), &logins, &counts);
+    (void)m->Scan(absl::string_view(log).substr(offset, end - offset), scratch.get(), &logins,
+                  &counts);
     benchmark::DoNotOptimize(logins.data());
     state.SetBytesProcessed(state.bytes_processed() + static_cast<int64_t>(end - offset));
     offset = end >= log.size() - chunk ? 0 : end;
@@ -60,12 +61,12 @@ BENCHMARK(BM_ScanChunk)->DenseRange(1, 8, 1);
 // The same log with no logins at all: the prefilter alone.
 void BM_ScanChunkNoLogins(benchmark::State& state) {
   auto m = Make(Bundled());
-  auto scratch = m->NewScratch();
+  auto scratch = *m->NewScratch();
   std::string log = Log(0.0, 4 << 20);
   std::vector<exact::match::Login> logins;
   for (auto _ : state) {
     exact::match::ScanCounts counts;
-    m->Scan(log, scratch.get(), &logins, &counts);
+    (void)m->Scan(log, scratch.get(), &logins, &counts);
     benchmark::DoNotOptimize(counts);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * log.size()));
@@ -75,14 +76,14 @@ BENCHMARK(BM_ScanChunkNoLogins);
 // Confirm + extract: a chunk where every line is a login, per line.
 void BM_ExtractPerLogin(benchmark::State& state) {
   auto m = Make(Bundled());
-  auto scratch = m->NewScratch();
+  auto scratch = *m->NewScratch();
   std::string log = Log(1.0, 1 << 20);
   std::vector<exact::match::Login> logins;
   uint64_t lines = 0;
   for (auto _ : state) {
     logins.clear();
     exact::match::ScanCounts counts;
-    m->Scan(log, scratch.get(), &logins, &counts);
+    (void)m->Scan(log, scratch.get(), &logins, &counts);
     lines += counts.logins;
   }
   state.SetItemsProcessed(static_cast<int64_t>(lines));

@@ -74,11 +74,11 @@ std::vector<std::string> ReferenceLogins(absl::string_view chunk) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& m = Matcher();
-  static auto* scratch = m.NewScratch().release();
+  static auto* scratch = (*m.NewScratch()).release();
   std::string chunk(reinterpret_cast<const char*>(data), size);
   std::vector<exact::match::Login> logins;
   exact::match::ScanCounts counts;
-  m.Scan(chunk, scratch, &logins, &counts);
+  if (!m.Scan(chunk, scratch, &logins, &counts).ok()) std::abort();
   uint64_t newlines = static_cast<uint64_t>(std::count(chunk.begin(), chunk.end(), '\n'));
   uint64_t expect = newlines + (!chunk.empty() && chunk.back() != '\n' ? 1 : 0);
   if (counts.lines != expect) std::abort();

@@ -138,12 +138,14 @@ void Daemon::LogStats(const char* when) {
       "%s: %d bytes, %d lines, %d candidate lines, %d logins (%d by the fast extractor, %d "
       "new addresses, %d without a usable time, %d stamped in the future), %d live; skipped: "
       "%d stale logins, %d bad addresses, %d binary lines, %d oversized lines, %d logins from "
-      "ignored networks; logs: %d rotations, %d truncations, %d open errors, %d read errors",
+      "ignored networks; logs: %d rotations, %d truncations, %d open errors, %d read errors; "
+      "scans: %d retried, %d failed (their logins lost)",
       when, p.bytes.load(), p.lines.load(), p.candidates.load(), p.logins.load(),
       p.fast_extractions.load(), p.new_addresses.load(), p.untimed.load(), p.future.load(),
       table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
       r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
-      r.truncations.load(), r.open_errors.load(), r.read_errors.load());
+      r.truncations.load(), r.open_errors.load(), r.read_errors.load(), p.scan_retries.load(),
+      p.scan_failures.load());
   if (socketmap_) {
     base::LogInfo("%s: %s", when, publish::FormatSocketmapCounters(socketmap_->counters()));
   }

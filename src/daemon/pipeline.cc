@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "src/base/log.h"
 #include "src/table/grant.h"
 
 namespace exact::daemon {
@@ -25,13 +26,65 @@ struct Work {
 };
 
 // A thread's scratch, remade when a reload swaps the matcher, and the
-// buffer it reads replayed ranges into.
+// buffer it reads replayed ranges into. Keyed by the matcher's generation,
+// not its address: a new matcher may be allocated where a freed one was,
+// and a scratch sized for another database fails every scan.
 struct ThreadScratch {
-  const match::StanzaMatcher* owner = nullptr;
+  uint64_t generation = 0;  // Of the matcher `scratch` was made for; 0: none.
   std::unique_ptr<match::StanzaMatcher::Scratch> scratch;
   ingest::Chunk::Buffer buffer;
   size_t buffer_capacity = 0;
 };
+
+// Failures logged one by one before they are only counted (and then
+// logged every kLogEveryFailure-th time), so a broken matcher cannot flood
+// the log with a line per chunk.
+constexpr uint64_t kFailuresLoggedInFull = 20;
+constexpr uint64_t kLogEveryFailure = 1000;
+
+absl::Status EnsureScratch(const match::StanzaMatcher& matcher, ThreadScratch* ts) {
+  if (ts->scratch && ts->generation == matcher.generation()) return absl::OkStatus();
+  ts->scratch.reset();
+  ts->generation = 0;
+  absl::StatusOr<std::unique_ptr<match::StanzaMatcher::Scratch>> s = matcher.NewScratch();
+  if (!s.ok()) return s.status();
+  ts->scratch = std::move(*s);
+  ts->generation = matcher.generation();
+  return absl::OkStatus();
+}
+
+absl::Status TryScan(const match::StanzaMatcher& matcher, absl::string_view text, ThreadScratch* ts,
+                     std::vector<match::Login>* logins, match::ScanCounts* counts) {
+  if (absl::Status st = EnsureScratch(matcher, ts); !st.ok()) return st;
+  return matcher.Scan(text, ts->scratch.get(), logins, counts);
+}
+
+// Scans `chunk` into `logins` and `counts`; a failure is retried once,
+// then logged and counted in `stats`.
+void ScanChunk(const match::StanzaMatcher& matcher, const ingest::Chunk* chunk, ThreadScratch* ts,
+               std::vector<match::Login>* logins, match::ScanCounts* counts, PipelineStats* stats) {
+  absl::Status st = TryScan(matcher, chunk->text(), ts, logins, counts);
+  if (st.ok()) return;
+  // Once more with a fresh scratch: a failed scan leaves no partial result.
+  stats->scan_retries.fetch_add(1, std::memory_order_relaxed);
+  ts->scratch.reset();
+  ts->generation = 0;
+  const absl::Status first = st;
+  st = TryScan(matcher, chunk->text(), ts, logins, counts);
+  if (st.ok()) {
+    base::LogWarning("a scan failed (%s) and succeeded with a fresh scratch",
+                     std::string(first.message()));
+    return;
+  }
+  const uint64_t n = stats->scan_failures.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n <= kFailuresLoggedInFull || n % kLogEveryFailure == 0) {
+    base::LogError(
+        "cannot scan %zu bytes of log (file %u, offset %llu): %s; their logins are lost "
+        "(%llu chunk(s) so far)",
+        chunk->size, chunk->file_index, static_cast<unsigned long long>(chunk->file_offset),
+        std::string(st.message()), static_cast<unsigned long long>(n));
+  }
+}
 
 }  // namespace
 
@@ -85,11 +138,7 @@ void Pipeline::Run() {
       std::swap(chunk->data, ts.buffer);
     }
     ingest::FillChunk(chunk);
-    if (ts.owner != work->matcher.get()) {
-      ts.scratch = work->matcher->NewScratch();
-      ts.owner = work->matcher.get();
-    }
-    work->matcher->Scan(chunk->text(), ts.scratch.get(), &work->logins, &work->counts);
+    ScanChunk(*work->matcher, chunk, &ts, &work->logins, &work->counts, &stats_);
     // Login lines only: the header parse costs nothing on the rest.
     work->stamps.resize(work->logins.size());
     match::LogHeader header;

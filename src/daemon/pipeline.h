@@ -2,8 +2,8 @@
 // tail and for replays:
 //   1. serial, in order: take the next chunk from the reader's ring;
 //   2. parallel: scan it with the shared Hyperscan database (a scratch per
-//      thread), confirm and extract with RE2, validate addresses, and read
-//      each login line's header for the time it was logged;
+//      thread, remade when the matcher's generation changes), confirm and extract with RE2,
+//      validate addresses, and read each login line's header for the time it was logged;
 //   3. serial, in order: turn each login's time into a grant (stale ones
 //      are counted, not granted: table/grant.h), apply the chunk's grants
 //      to the table in log order, record in the checkpoint book how far the
@@ -48,6 +48,10 @@ struct PipelineStats {
   std::atomic<uint64_t> unconfirmed{0};
   std::atomic<uint64_t> ignored{0};           // Logins from `ignore` networks.
   std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
+  // A chunk whose scan failed is retried once with a fresh scratch; one
+  // that fails again is logged and counted here, never skipped in silence.
+  std::atomic<uint64_t> scan_retries{0};
+  std::atomic<uint64_t> scan_failures{0};
 };
 
 struct PipelineOptions {

@@ -22,7 +22,10 @@ void Scheduler::Changed() {
       std::min(publish_due_ms_, std::max(NowMillis(), last_publish_ms_ + publish_interval_ms_));
 }
 
-void Scheduler::Expired() { PublishNow(); }
+// At a million live addresses something expires nearly every second: an
+// expiry waits for the interval like any change, or every one would
+// rewrite every map.
+void Scheduler::Expired() { Changed(); }
 
 void Scheduler::PublishNow() { publish_due_ms_ = std::min(publish_due_ms_, NowMillis()); }
 

@@ -2,8 +2,9 @@
 // clock (the table's frame: RealClock runs it on CLOCK_MONOTONIC, so a
 // wall-clock step moves no deadline).
 //
-//   - A change (a new address) publishes at once after a quiet spell; a
-//     burst is coalesced into one publish per `publish_interval`.
+//   - A change (a new address, an expiry) publishes at once after a quiet
+//     spell; a burst is coalesced into one publish per `publish_interval`,
+//     so an expired address may stay in the maps up to that long.
 //   - PublishNow() (SIGALRM, refreshed logins at a flush) publishes at once.
 //   - A failed publish is retried after kRetryMillis.
 //   - Expiry is due when the table's next expiry is reached; a flush every

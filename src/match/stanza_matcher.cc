@@ -2,6 +2,7 @@
 #include "src/match/stanza_matcher.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -72,6 +73,8 @@ int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
 absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     std::vector<config::Stanza> stanzas, config::Diagnostics* diags) {
   auto matcher = std::unique_ptr<StanzaMatcher>(new StanzaMatcher);
+  static std::atomic<uint64_t> generations{0};
+  matcher->generation_ = generations.fetch_add(1) + 1;
   int errors = 0;
   std::vector<StanzaLiterals> literal_options;
   std::vector<std::string> patterns_alone;
@@ -153,9 +156,12 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
   return matcher;
 }
 
-std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
+absl::StatusOr<std::unique_ptr<StanzaMatcher::Scratch>> StanzaMatcher::NewScratch() const {
   auto scratch = std::unique_ptr<Scratch>(new Scratch);
-  if (hs_clone_scratch(prototype_, &scratch->hs) != HS_SUCCESS) return nullptr;
+  if (hs_error_t e = hs_clone_scratch(prototype_, &scratch->hs); e != HS_SUCCESS) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("cannot allocate Hyperscan scratch space (hs_clone_scratch: ", e, ")"));
+  }
   return scratch;
 }
 
@@ -216,19 +222,19 @@ void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
   ++counts->unconfirmed;
 }
 
-void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
-                         ScanCounts* counts) const {
+absl::Status StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
+                                 ScanCounts* counts) const {
   const char* data = chunk.data();
   const size_t size = chunk.size();
-  counts->lines += base::CountNewlines(data, size);
-  if (size > 0 && data[size - 1] != '\n') ++counts->lines;
-
   std::vector<std::pair<uint64_t, uint32_t>>& events = scratch->events;
   events.clear();
-  if (hs_scan(database_, data, static_cast<unsigned>(size), 0, scratch->hs, OnMatch, &events) !=
-      HS_SUCCESS) {
-    return;
+  if (hs_error_t e =
+          hs_scan(database_, data, static_cast<unsigned>(size), 0, scratch->hs, OnMatch, &events);
+      e != HS_SUCCESS) {
+    return absl::InternalError(absl::StrCat("hs_scan failed (", e, ")"));
   }
+  counts->lines += base::CountNewlines(data, size);
+  if (size > 0 && data[size - 1] != '\n') ++counts->lines;
   if (!std::is_sorted(events.begin(), events.end())) std::sort(events.begin(), events.end());
 
   // At most one login per flagged line: grow the output once, not by doubling.
@@ -256,6 +262,7 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
                 ids, out, counts);
     }
   }
+  return absl::OkStatus();
 }
 
 }  // namespace exact::match

@@ -89,12 +89,22 @@ class StanzaMatcher {
   StanzaMatcher(const StanzaMatcher&) = delete;
   StanzaMatcher& operator=(const StanzaMatcher&) = delete;
 
-  std::unique_ptr<Scratch> NewScratch() const;
+  // A scratch for this matcher only (its Hyperscan scratch is sized for
+  // this database); ResourceExhausted if Hyperscan cannot allocate one.
+  absl::StatusOr<std::unique_ptr<Scratch>> NewScratch() const;
 
   // Scans `chunk`, a run of whole lines ('\n'-separated; the last may lack
-  // its newline). Appends the logins found, in line order, to `out`.
-  void Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
-            ScanCounts* counts) const;
+  // its newline). Appends the logins found, in line order, to `out`, and
+  // adds to `counts`. If Hyperscan fails (a scratch made for another
+  // matcher, one in use by another thread, no memory), returns Internal and
+  // leaves `out` and `counts` untouched, so the caller may retry the chunk.
+  absl::Status Scan(absl::string_view chunk, Scratch* scratch, std::vector<Login>* out,
+                    ScanCounts* counts) const;
+
+  // Unique to this matcher in the process (never 0): what a cache of
+  // scratches is keyed by, since after a reload a new matcher may reuse a
+  // freed one's address.
+  uint64_t generation() const { return generation_; }
 
   const std::vector<config::Stanza>& stanzas() const { return stanzas_; }
   // What Hyperscan scans for on behalf of stanza `i`: literals (as text) or
@@ -119,6 +129,7 @@ class StanzaMatcher {
   std::vector<Prefilter> prefilters_;
   hs_database_t* database_ = nullptr;
   hs_scratch_t* prototype_ = nullptr;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace exact::match

@@ -47,7 +47,10 @@ struct ScanResult {
 inline ScanResult ScanText(const StanzaMatcher& m, absl::string_view text) {
   ScanResult r;
   auto scratch = m.NewScratch();
-  m.Scan(text, scratch.get(), &r.logins, &r.counts);
+  EXPECT_TRUE(scratch.ok()) << scratch.status();
+  if (!scratch.ok()) return r;
+  absl::Status st = m.Scan(text, scratch->get(), &r.logins, &r.counts);
+  EXPECT_TRUE(st.ok()) << st;
   return r;
 }
 
