@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "src/base/count_newlines.h"
 #include "src/match/literal_plan.h"
 #include "src/match/required_literals.h"
@@ -184,14 +186,24 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
     matcher->prefilters_.push_back(std::move(prefilter));
   }
 
-  // Several expressions may share a stanza's id; each reports that id.
+  // One Hyperscan expression per distinct literal (stanzas may share one)
+  // or pattern; each reports its own id, which names the rules it flags.
   std::vector<std::string> expressions;
   std::vector<unsigned> ids;
+  absl::flat_hash_map<std::string, unsigned> literal_ids;
   for (size_t i = 0; i < matcher->rules_.size(); ++i) {
     const Prefilter& p = matcher->prefilters_[i];
     for (const std::string& text : p.patterns) {
+      if (p.literals) {
+        auto [it, added] = literal_ids.emplace(text, static_cast<unsigned>(expressions.size()));
+        if (!added) {
+          matcher->expression_rules_[it->second].push_back(static_cast<uint32_t>(i));
+          continue;
+        }
+      }
+      ids.push_back(static_cast<unsigned>(expressions.size()));
       expressions.push_back(p.literals ? LiteralPattern(text) : text);
-      ids.push_back(static_cast<unsigned>(i));
+      matcher->expression_rules_.push_back({static_cast<uint32_t>(i)});
     }
   }
   std::vector<const char*> patterns;
@@ -203,8 +215,9 @@ absl::StatusOr<std::unique_ptr<StanzaMatcher>> StanzaMatcher::Create(
                        &matcher->database_, &err) != HS_SUCCESS) {
     std::string message = err->message;
     if (err->expression >= 0) {
-      const config::Stanza& s =
-          stanzas[matcher->rules_[ids[static_cast<size_t>(err->expression)]].stanza];
+      const config::Stanza& s = stanzas
+          [matcher->rules_[matcher->expression_rules_[ids[static_cast<size_t>(err->expression)]][0]]
+               .stanza];
       diags->Error(s.match_location, absl::StrCat("pattern of stanza \"", s.name,
                                                   "\" cannot be compiled: ", message));
     } else {
@@ -227,8 +240,8 @@ std::unique_ptr<StanzaMatcher::Scratch> StanzaMatcher::NewScratch() const {
 }
 
 void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
-                              const std::vector<uint32_t>& candidates, std::vector<Login>* out,
-                              ScanCounts* counts) const {
+                              const std::vector<uint32_t>& candidates, int64_t now_us,
+                              std::vector<Login>* out, ScanCounts* counts) const {
   ++counts->candidates;
   if (line.size() > kMaxLineBytes) {
     ++counts->oversized;
@@ -251,7 +264,9 @@ void StanzaMatcher::MatchLine(absl::string_view line, uint32_t line_offset,
     bool trusted = true;
     if (stanza.reads_message()) {
       if (!header_parsed) {
-        headers_.Parse(line, 0, &header);
+        // The time is not used here; a recent reference keeps the year
+        // search to one step and the parser's hour cache warm.
+        headers_.Parse(line, now_us, &header);
         header_parsed = true;
       }
       trusted = stanza.TrustsProgram(header.tag, OwnLogFormName(header.form));
@@ -352,6 +367,7 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
   // At most one login per flagged line: grow the output once, not by doubling.
   out->reserve(out->size() + events.size());
   std::vector<uint32_t>& ids = scratch->candidates;
+  const int64_t now_us = events.empty() ? 0 : absl::ToUnixMicros(absl::Now());
   size_t i = 0;
   while (i < events.size()) {
     size_t last = events[i].first == 0 ? 0 : static_cast<size_t>(events[i].first - 1);
@@ -364,14 +380,14 @@ void StanzaMatcher::Scan(absl::string_view chunk, Scratch* scratch, std::vector<
         nl_after ? static_cast<size_t>(static_cast<const char*>(nl_after) - data) : size;
     ids.clear();
     while (i < events.size() && events[i].first <= line_end) {
-      ids.push_back(events[i].second);
+      for (uint32_t rule : expression_rules_[events[i].second]) ids.push_back(rule);
       ++i;
     }
     std::sort(ids.begin(), ids.end());  // File order (session rules after all stanzas).
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     if (line_end > line_start) {
       MatchLine(chunk.substr(line_start, line_end - line_start), static_cast<uint32_t>(line_start),
-                ids, out, counts);
+                ids, now_us, out, counts);
     }
   }
 }

@@ -135,15 +135,17 @@ class StanzaMatcher {
 
   // Tries the candidate stanzas, in order, on one line.
   void MatchLine(absl::string_view line, uint32_t line_offset,
-                 const std::vector<uint32_t>& candidates, std::vector<Login>* out,
+                 const std::vector<uint32_t>& candidates, int64_t now_us, std::vector<Login>* out,
                  ScanCounts* counts) const;
 
   std::vector<config::Stanza> stanzas_;
-  std::vector<Rule> rules_;  // By Hyperscan id; extractors_, fast_ likewise.
+  std::vector<Rule> rules_;  // By rule id; extractors_, fast_ likewise.
   HeaderParser headers_;
   std::vector<std::unique_ptr<RE2>> extractors_;
   std::vector<std::unique_ptr<FastExtractor>> fast_;  // nullptr: RE2 only.
-  std::vector<Prefilter> prefilters_;                 // By Hyperscan id.
+  std::vector<Prefilter> prefilters_;                 // By rule.
+  // By Hyperscan expression id: the rules it flags (several share a literal).
+  std::vector<std::vector<uint32_t>> expression_rules_;
   hs_database_t* database_ = nullptr;
   hs_scratch_t* prototype_ = nullptr;
 };

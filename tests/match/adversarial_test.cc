@@ -369,5 +369,15 @@ TEST(SessionPairer, MemoryIsBoundedAndTheOldestIsForgotten) {
   EXPECT_LE(pairer.open(), 4u);
 }
 
+// The hot stanzas stay on the FastExtractor (no RE2): scan speed.
+TEST(ShippedSpeed, EveryOneLineStanzaIsReadByTheFastExtractor) {
+  for (const std::string& tmpl : SuccessTemplates()) {
+    const std::string line = absl::StrReplaceAll(tmpl, {{"USER", "alice"}});
+    auto r = ScanText(Shipped(), line);
+    ASSERT_EQ(r.logins.size(), 1u) << line;
+    EXPECT_EQ(r.counts.fast_extractions, 1u) << Shipped().stanzas()[r.logins[0].stanza].name;
+  }
+}
+
 }  // namespace
 }  // namespace exact::match

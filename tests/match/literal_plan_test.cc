@@ -68,8 +68,8 @@ TEST(LiteralPlan, BundledPrefiltersFitTheBudgetAndKeepTheContract) {
     listing += "\n";
   }
   // Past the budget (the shipped set has more stanzas than it), each stanza
-  // keeps one literal of its own: never more (docs/performance.md).
-  EXPECT_LE(patterns, std::max(kLiteralBudget, stanzas.size())) << listing;
+  // keeps its best factor: a few spellings at most (docs/performance.md).
+  EXPECT_LE(patterns, std::max(kLiteralBudget, 2 * stanzas.size())) << listing;
 
   std::vector<std::string> lines = testing::CorpusLines();
   int checked = 0;
