@@ -96,7 +96,9 @@ const std::vector<std::string>& SuccessTemplates() {
       "Nov  2 10:00:00 mx dovecot: pop3-login: Logged in: user=<USER>, method=PLAIN, "
       "rip=192.0.2.77, lip=192.0.2.1, mpid=1, session=<s>",
       "Nov  2 10:00:00 mx dovecot: imap-login: proxy(USER): started proxying to 10.0.0.2:143: "
-      "user=<USER>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1",
+      "user=<USER>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1, secured, session=<GKEBFAwQ>",
+      "Nov  2 10:00:00 mx dovecot: pop3-login: proxy(USER): started proxying to 10.0.0.2:110/bob "
+      "(master m): user=<USER>, method=PLAIN, rip=192.0.2.77, lip=192.0.2.1",
       "Nov  2 10:00:00 mx imap-login: Login: USER [192.0.2.77]",
       "Nov  2 10:00:00 mx imapd[1]: Login user=USER host=h.example [192.0.2.77]",
       "Nov  2 10:00:00 mx ipop3d[1]: Login user=USER host=h.example [192.0.2.77] nmsgs=0/0",
