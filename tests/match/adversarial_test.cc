@@ -20,7 +20,6 @@ using testing::BundledStanzas;
 using testing::MakeMatcher;
 using testing::ScanText;
 
-constexpr char kInjected[] = "6.6.6.6";
 constexpr int64_t kStampUs = 1'793'613'600'000'000;  // 2026-11-02T10:00:00Z.
 constexpr int64_t kNowUs = kStampUs + 3'600'000'000;
 
