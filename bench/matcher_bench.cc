@@ -13,12 +13,17 @@ namespace {
 
 using exact::match::StanzaMatcher;
 
-std::vector<exact::config::Stanza> Bundled() {
-  auto text =
-      exact::base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/conf/exact-servers.conf");
+std::vector<exact::config::Stanza> FromFile(const std::string& path) {
+  auto text = exact::base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/" + path);
   exact::config::Diagnostics d;
-  return exact::config::ParseServersConf(*text, "exact-servers.conf", &d);
+  std::vector<exact::config::Stanza> out;
+  for (auto& s : exact::config::ParseServersConf(*text, path, &d)) {
+    if (!s.opt_in) out.push_back(std::move(s));  // What `server all` selects.
+  }
+  return out;
 }
+
+std::vector<exact::config::Stanza> Bundled() { return FromFile("conf/exact-servers.conf"); }
 
 std::unique_ptr<StanzaMatcher> Make(std::vector<exact::config::Stanza> s) {
   exact::config::Diagnostics d;
@@ -58,17 +63,61 @@ void BM_ScanChunk(benchmark::State& state) {
 }
 BENCHMARK(BM_ScanChunk)->DenseRange(1, 8, 1);
 
+// bench/compare's log (loggen --seed 7, 5 % logins) in 256 KiB chunks:
+// argument 0 scans it with the eight stanzas shipped before issue 11
+// (bench/baseline-servers.conf), 1 with every stanza shipped now. Compare
+// the two in one run (docs/performance.md).
+void BM_ScanCompareLog(benchmark::State& state) {
+  auto m = Make(state.range(0) == 0 ? FromFile("bench/baseline-servers.conf") : Bundled());
+  auto scratch = *m->NewScratch();
+  exact::loggen::GeneratorOptions o;
+  o.seed = 7;
+  o.login_share = 0.05;
+  exact::loggen::LogGenerator gen(o);
+  std::string log;
+  gen.AppendBytes(&log, 32 << 20);
+  const size_t chunk = 256 * 1024;
+  std::vector<exact::match::Login> logins;
+  size_t offset = 0;
+  uint64_t found = 0, candidates = 0, fast = 0;
+  for (auto _ : state) {
+    size_t end = log.rfind('\n', std::min(offset + chunk, log.size()) - 1) + 1;
+    logins.clear();
+    exact::match::ScanCounts counts;
+    (void)m->Scan(absl::string_view(log).substr(offset, end - offset), scratch.get(), &logins,
+                  &counts);
+    found += logins.size();
+    candidates += counts.candidates;
+    fast += counts.fast_extractions;
+    benchmark::DoNotOptimize(logins.data());
+    state.SetBytesProcessed(state.bytes_processed() + static_cast<int64_t>(end - offset));
+    offset = end >= log.size() - chunk ? 0 : end;
+  }
+  state.counters["logins_per_chunk"] =
+      benchmark::Counter(static_cast<double>(found) / static_cast<double>(state.iterations()));
+  state.counters["candidates_per_chunk"] =
+      benchmark::Counter(static_cast<double>(candidates) / static_cast<double>(state.iterations()));
+  state.counters["fast_per_chunk"] =
+      benchmark::Counter(static_cast<double>(fast) / static_cast<double>(state.iterations()));
+  state.SetLabel(state.range(0) == 0 ? "eight 1.x stanzas" : "all shipped stanzas");
+}
+BENCHMARK(BM_ScanCompareLog)->Arg(0)->Arg(1);
+
 // The same log with no logins at all: the prefilter alone.
 void BM_ScanChunkNoLogins(benchmark::State& state) {
   auto m = Make(Bundled());
   auto scratch = *m->NewScratch();
   std::string log = Log(0.0, 4 << 20);
   std::vector<exact::match::Login> logins;
+  uint64_t candidates = 0;
   for (auto _ : state) {
     exact::match::ScanCounts counts;
     (void)m->Scan(log, scratch.get(), &logins, &counts);
+    candidates += counts.candidates;
     benchmark::DoNotOptimize(counts);
   }
+  state.counters["candidates"] =
+      benchmark::Counter(static_cast<double>(candidates) / static_cast<double>(state.iterations()));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * log.size()));
 }
 BENCHMARK(BM_ScanChunkNoLogins);

@@ -160,8 +160,17 @@ void Pipeline::Run() {
     uint64_t ignored = 0, stale = 0, untimed = 0, future = 0;
     std::vector<table::RelayTable::Login> grants;
     grants.reserve(work->logins.size());
+    uint64_t paired = 0;
+    if (work->counts.logins != work->logins.size()) {  // Some are two-line halves.
+      std::vector<int64_t> times(work->logins.size());
+      for (size_t i = 0; i < times.size(); ++i) {
+        times[i] = work->stamps[i].has_time ? work->stamps[i].time_us : wall_us;
+      }
+      paired = pairer_.Join(&work->logins, times);
+    }
     for (size_t i = 0; i < work->logins.size(); ++i) {
       const match::Login& login = work->logins[i];
+      if (login.kind != match::LoginKind::kLogin) continue;
       if (!ignore_.empty() && ignore_.Contains(login.address)) {
         ++ignored;
         continue;
@@ -186,7 +195,7 @@ void Pipeline::Run() {
     stats_.bytes.fetch_add(work->chunk->size, std::memory_order_relaxed);
     stats_.lines.fetch_add(c.lines, std::memory_order_relaxed);
     stats_.candidates.fetch_add(c.candidates, std::memory_order_relaxed);
-    stats_.logins.fetch_add(c.logins, std::memory_order_relaxed);
+    stats_.logins.fetch_add(c.logins + paired, std::memory_order_relaxed);
     stats_.bad_address.fetch_add(c.bad_address, std::memory_order_relaxed);
     stats_.binary.fetch_add(c.binary, std::memory_order_relaxed);
     stats_.oversized.fetch_add(c.oversized, std::memory_order_relaxed);

@@ -26,6 +26,7 @@
 #include "src/ingest/spsc_ring.h"
 #include "src/match/log_header.h"
 #include "src/match/network.h"
+#include "src/match/session_pairer.h"
 #include "src/match/stanza_matcher.h"
 #include "src/table/relay_table.h"
 
@@ -92,6 +93,9 @@ class Pipeline {
   const base::Clock* clock_;
   PipelineOptions options_;
   match::HeaderParser headers_;
+  // Two-line logins (popa3d): touched only by the serial apply stage,
+  // which sees chunks in log order.
+  match::SessionPairer pairer_;
   ingest::CheckpointBook* book_ = nullptr;
   std::atomic<std::shared_ptr<const match::StanzaMatcher>> matcher_;
   std::atomic<int64_t> timeout_{1800};
