@@ -35,6 +35,7 @@
 #include "src/daemon/pidfile.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/privileges.h"
+#include "src/fleet/fleet_setup.h"
 #include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/log_reader.h"
@@ -201,6 +202,8 @@ class Daemon {
   // set aside; the logs are then replayed from their stamps instead.
   table::SavedState RestoreState(base::UnixSeconds now);
   void SetStateAside();
+  // Grants another host's exact made, read from the subscribed stream.
+  void ApplyFleetGrants(const std::vector<fleet::Grant>& grants);
 
   DaemonOptions options_;
   config::Config config_;
@@ -221,6 +224,10 @@ class Daemon {
   std::thread pipeline_thread_;
   std::atomic<bool> pipeline_done_{false};
   std::unique_ptr<publish::SocketmapServer> socketmap_;
+  // Fleet mode (docs/fleet.md): shared stores fed beside the pipeline, and
+  // the Redis stream a relay follows.
+  std::unique_ptr<fleet::FleetPublisher> fleet_;
+  std::unique_ptr<fleet::RedisSubscriber> subscriber_;
   base::UniqueFd signal_fd_;
   base::UniqueFd event_fd_;
   int64_t last_publish_ms_ = INT64_MIN / 2;  // base::MonotonicMillis() of the last publish.
@@ -417,6 +424,8 @@ int Daemon::Start() {
     }
   }
 
+  fleet_ = fleet::MakeFleetPublisher(s, &clock_);
+  if (fleet_) fleet_->Start();
   if (!Publish(clock_.Now(), "start-up")) return EX_CANTCREAT;
 
   PipelineOptions popts;
@@ -439,6 +448,11 @@ int Daemon::Start() {
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
   if (socketmap_) socketmap_->Start(&table_, &clock_, static_);
+  subscriber_ = fleet::MakeSubscriber(s, [this, wake](const std::vector<fleet::Grant>& grants) {
+    ApplyFleetGrants(grants);
+    wake();
+  });
+  if (subscriber_) subscriber_->Start();
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 outputs_.maps.front()->path());
@@ -505,6 +519,19 @@ void Daemon::SetStateAside() {
   }
 }
 
+void Daemon::ApplyFleetGrants(const std::vector<fleet::Grant>& grants) {
+  const UnixSeconds now = clock_.Now();
+  // Lived no longer than a login seen here would: a front end with a
+  // longer timeout, or a clock ahead of ours, is held to ours.
+  const UnixSeconds max_expiry = now + config_.settings.timeout;
+  std::vector<table::RelayTable::Login> logins;
+  for (const fleet::Grant& g : grants) {
+    if (g.expiry <= now || ignore_.Contains(g.address)) continue;
+    logins.push_back({g.address, "(fleet)", now, std::min(g.expiry, max_expiry)});
+  }
+  table_.UpsertAll(logins, now);
+}
+
 bool Daemon::Publish(UnixSeconds now, const char* why) {
   // Positions before the snapshot: the book only ever lags the table, so the
   // state never claims a line its entries do not hold (a line applied twice
@@ -527,6 +554,7 @@ bool Daemon::Publish(UnixSeconds now, const char* why) {
       ok = false;
     }
   }
+  if (fleet_) fleet_->Offer(records);  // Queued for the shared stores; never waits on them.
   last_publish_ms_ = base::MonotonicMillis();
   if (pipeline_) refreshed_at_publish_ = pipeline_->stats().refreshed.load();
   base::LogDebug("published %zu address(es) (%s)", records.size(), why);
@@ -591,6 +619,8 @@ void Daemon::LogStats(const char* when) {
       table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
       r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
       r.truncations.load(), r.open_errors.load(), r.read_errors.load());
+  if (fleet_) base::LogInfo("%s: fleet: %s", when, fleet_->Summary());
+  if (subscriber_) base::LogInfo("%s: fleet: %s", when, subscriber_->Summary());
 }
 
 int Daemon::ControlLoop() {
@@ -669,6 +699,7 @@ int Daemon::ControlLoop() {
 
 void Daemon::Shutdown() {
   if (socketmap_) socketmap_->Stop();
+  if (subscriber_) subscriber_->Stop();
   reader_->Stop();
   if (reader_thread_.joinable()) reader_thread_.join();
   // The reader closed the ring; the pipeline finishes what was read.
@@ -676,6 +707,7 @@ void Daemon::Shutdown() {
   UnixSeconds now = clock_.Now();
   table_.Expire(now);
   Publish(now, "exit");
+  if (fleet_) fleet_->Stop();
   LogStats("exit");
 }
 
