@@ -215,8 +215,8 @@ std::function<void(const Value&, Settings*)> KeyPrefixSetter(std::string Setting
                                                              absl::string_view key) {
   std::string k(key);
   return [field, k](const Value& v, Settings* s) {
-    bool printable = std::all_of(v.text.begin(), v.text.end(),
-                                 [](char c) { return c > ' ' && c < 0x7f; });
+    bool printable =
+        std::all_of(v.text.begin(), v.text.end(), [](char c) { return c > ' ' && c < 0x7f; });
     if (!printable || v.text.size() > 100 || v.text.find(' ') != absl::string_view::npos) {
       v.Error(absl::StrCat("\"", k, "\" must be at most 100 printable characters, no blanks"));
       return;
@@ -232,8 +232,8 @@ std::function<void(const Value&, Settings*)> CountSetter(int64_t Settings::*fiel
   return [field, k, min](const Value& v, Settings* s) {
     int64_t n;
     if (!absl::SimpleAtoi(v.text, &n) || n < min || n > 100000000) {
-      v.Error(absl::StrCat("\"", k, "\" must be a whole number from ", min,
-                           " to 100000000; got \"", base::Printable(v.text, 64), "\""));
+      v.Error(absl::StrCat("\"", k, "\" must be a whole number from ", min, " to 100000000; got \"",
+                           base::Printable(v.text, 64), "\""));
       return;
     }
     s->*field = n;

@@ -88,7 +88,7 @@ struct Settings {
   std::string redis_prefix = "exact:";
   std::string redis_stream = "exact:grants";
   int64_t redis_stream_length = 100000;
-  std::string subscribe;      // "" = off; a Redis "host:port" whose stream this relay follows.
+  std::string subscribe;        // "" = off; a Redis "host:port" whose stream this relay follows.
   int64_t fleet_queue = 65536;  // Changes waiting per store before a resync stands in.
 
   // Where `server` and `serverdefs` were set, for later diagnostics.

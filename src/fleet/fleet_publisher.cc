@@ -18,7 +18,9 @@ class FleetPublisher::Worker {
          const PublisherOptions& options)
       : store_(std::move(store)), clock_(clock), options_(options) {}
 
-  void Start() { thread_ = std::thread([this] { Run(); }); }
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
   void Stop() {
     {
       base::MutexLock lock(&mu_);

@@ -13,7 +13,8 @@ namespace {
 constexpr UnixSeconds kLatestExpiry = 9999999999;
 
 bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 }  // namespace
@@ -51,7 +52,8 @@ absl::StatusOr<Grant> ParseStreamFields(
       expiry = e;
     }
   }
-  if (!address || !expiry) return absl::InvalidArgumentError("stream entry: \"a\" or \"e\" missing");
+  if (!address || !expiry)
+    return absl::InvalidArgumentError("stream entry: \"a\" or \"e\" missing");
   return Grant{*address, *expiry};
 }
 

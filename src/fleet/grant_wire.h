@@ -56,7 +56,6 @@ absl::StatusOr<Grant> ParseStreamFields(
 // A stream entry id "MILLIS-SEQ", as XADD returns and XREAD takes.
 bool IsStreamId(absl::string_view id);
 
-
 }  // namespace exact::fleet
 
 #endif  // EXACT_SRC_FLEET_GRANT_WIRE_H_

@@ -35,8 +35,8 @@ class MemcachedStore : public GrantStore {
     memcached_behavior_set(mc_, MEMCACHED_BEHAVIOR_TCP_NODELAY, 1);
     memcached_behavior_set(mc_, MEMCACHED_BEHAVIOR_BUFFER_REQUESTS, 1);
     memcached_behavior_set(mc_, MEMCACHED_BEHAVIOR_NOREPLY, 1);
-    memcached_return_t rc = memcached_server_add(mc_, endpoint_.host.c_str(),
-                                                 static_cast<in_port_t>(endpoint_.port));
+    memcached_return_t rc =
+        memcached_server_add(mc_, endpoint_.host.c_str(), static_cast<in_port_t>(endpoint_.port));
     if (rc != MEMCACHED_SUCCESS) return Failed("add server");
     return RoundTrip();
   }

@@ -47,8 +47,8 @@ class RedisStore : public GrantStore {
       if (g.revoked()) {
         Append({"DEL", key});
       } else {
-        Append({"SET", key, std::string(kGrantValue), "EX",
-                absl::StrCat(TimeToLive(g.expiry, now))});
+        Append(
+            {"SET", key, std::string(kGrantValue), "EX", absl::StrCat(TimeToLive(g.expiry, now))});
       }
       Append({"XADD", options_.stream, "MAXLEN", "~", cap, "*", "a", addr, "e", expiry});
       commands += 2;
@@ -61,8 +61,8 @@ class RedisStore : public GrantStore {
       if (reply->type == REDIS_REPLY_ERROR && first_error.ok()) {
         // The server refused a command (out of memory, a wrong type at the
         // key): the connection is fine, but the batch did not all land.
-        first_error = absl::UnavailableError(
-            absl::StrCat(name(), ": ", std::string(reply->str, reply->len)));
+        first_error =
+            absl::UnavailableError(absl::StrCat(name(), ": ", std::string(reply->str, reply->len)));
       }
     }
     return first_error;

@@ -25,12 +25,16 @@ struct ContextDeleter {
 
 RedisSubscriber::RedisSubscriber(const Endpoint& endpoint, std::string stream, Apply apply,
                                  int timeout_ms)
-    : endpoint_(endpoint), stream_(std::move(stream)), apply_(std::move(apply)),
+    : endpoint_(endpoint),
+      stream_(std::move(stream)),
+      apply_(std::move(apply)),
       timeout_ms_(timeout_ms) {}
 
 RedisSubscriber::~RedisSubscriber() { Stop(); }
 
-void RedisSubscriber::Start() { thread_ = std::thread([this] { Run(); }); }
+void RedisSubscriber::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void RedisSubscriber::Stop() {
   stopping_.store(true);
@@ -77,8 +81,8 @@ void RedisSubscriber::Run() {
     std::string last_id = "0";
     const std::string count = absl::StrCat(kEntriesPerRead), block = absl::StrCat(kBlockMs);
     while (!stopping_.load()) {
-      const char* argv[] = {"XREAD", "COUNT", count.c_str(), "BLOCK", block.c_str(),
-                            "STREAMS", stream_.c_str(), last_id.c_str()};
+      const char* argv[] = {"XREAD",       "COUNT",   count.c_str(),   "BLOCK",
+                            block.c_str(), "STREAMS", stream_.c_str(), last_id.c_str()};
       size_t lens[8];
       for (int i = 0; i < 8; ++i) lens[i] = std::char_traits<char>::length(argv[i]);
       redisReply* raw = static_cast<redisReply*>(redisCommandArgv(ctx.get(), 8, argv, lens));

@@ -30,7 +30,8 @@ absl::StatusOr<StreamBatch> ReadStreamReply(const redisReply* reply) {
   const redisReply* entries = stream->element[1];
   for (size_t i = 0; i < entries->elements; ++i) {
     const redisReply* entry = entries->element[i];
-    if (!IsArray(entry, 2) || !IsString(entry->element[0]) || !IsStreamId(View(entry->element[0]))) {
+    if (!IsArray(entry, 2) || !IsString(entry->element[0]) ||
+        !IsStreamId(View(entry->element[0]))) {
       return absl::InvalidArgumentError("XREAD reply: an entry is not [id, fields]");
     }
     batch.last_id = std::string(View(entry->element[0]));
