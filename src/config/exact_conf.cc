@@ -18,6 +18,7 @@
 #include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/config/socket_address.h"
+#include "src/fleet/endpoint.h"
 
 namespace exact::config {
 
@@ -191,6 +192,55 @@ std::function<void(const Value&, Settings*)> DurationSetter(
   };
 }
 
+// A list of HOST:PORT words (commas or blanks).
+std::function<void(const Value&, Settings*)> EndpointListSetter(
+    std::vector<std::string> Settings::*field, absl::string_view key) {
+  std::string k(key);
+  return [field, k](const Value& v, Settings* s) {
+    std::vector<std::string> out;
+    for (const std::string& word : SplitList(v.text)) {
+      if (!fleet::ParseEndpoint(word)) {
+        v.Error(absl::StrCat("\"", k, "\" takes HOST:PORT words ([V6]:PORT for IPv6); got \"",
+                             base::Printable(word, 64), "\""));
+        return;
+      }
+      out.push_back(word);
+    }
+    s->*field = std::move(out);
+  };
+}
+
+// A key prefix or stream name: printable, no blanks (memcached keys refuse
+// them), at most 100 bytes (memcached keys end at 250).
+std::function<void(const Value&, Settings*)> KeyPrefixSetter(std::string Settings::*field,
+                                                             absl::string_view key) {
+  std::string k(key);
+  return [field, k](const Value& v, Settings* s) {
+    bool printable =
+        std::all_of(v.text.begin(), v.text.end(), [](char c) { return c > ' ' && c < 0x7f; });
+    if (!printable || v.text.size() > 100 || v.text.find(' ') != absl::string_view::npos) {
+      v.Error(absl::StrCat("\"", k, "\" must be at most 100 printable characters, no blanks"));
+      return;
+    }
+    s->*field = v.text == "\"\"" ? "" : std::string(v.text);
+  };
+}
+
+// A whole number, at least `min`.
+std::function<void(const Value&, Settings*)> CountSetter(int64_t Settings::*field,
+                                                         absl::string_view key, int64_t min) {
+  std::string k(key);
+  return [field, k, min](const Value& v, Settings* s) {
+    int64_t n;
+    if (!absl::SimpleAtoi(v.text, &n) || n < min || n > 100000000) {
+      v.Error(absl::StrCat("\"", k, "\" must be a whole number from ", min, " to 100000000; got \"",
+                           base::Printable(v.text, 64), "\""));
+      return;
+    }
+    s->*field = n;
+  };
+}
+
 const absl::flat_hash_map<std::string, Setter>& KeyTable() {
   static const auto* table = new absl::flat_hash_map<std::string, Setter>{
       {"user",
@@ -333,6 +383,24 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
          s->socketmap_location = v.location;
        }},
       {"socketmap_allow", ListSetter(&Settings::socketmap_allow)},
+      {"memcache", EndpointListSetter(&Settings::memcache_servers, "memcache")},
+      {"memcache_prefix", KeyPrefixSetter(&Settings::memcache_prefix, "memcache_prefix")},
+      {"redis", EndpointListSetter(&Settings::redis_servers, "redis")},
+      {"redis_prefix", KeyPrefixSetter(&Settings::redis_prefix, "redis_prefix")},
+      {"redis_stream", KeyPrefixSetter(&Settings::redis_stream, "redis_stream")},
+      {"redis_stream_length",
+       CountSetter(&Settings::redis_stream_length, "redis_stream_length", 1000)},
+      {"fleet_queue", CountSetter(&Settings::fleet_queue, "fleet_queue", 1)},
+      {"subscribe",
+       [](const Value& v, Settings* s) {
+         if (!SingleWord(v, "subscribe")) return;
+         if (!fleet::ParseEndpoint(v.text)) {
+           v.Error(absl::StrCat("\"subscribe\" must be a Redis HOST:PORT; got \"",
+                                base::Printable(v.text, 64), "\""));
+           return;
+         }
+         s->subscribe = std::string(v.text);
+       }},
       {"flush", DurationSetter(&Settings::flush, "flush")},
       {"suspicious", DurationSetter(&Settings::suspicious, "suspicious")},
       {"logging",

@@ -85,6 +85,16 @@ struct Settings {
   // login is in the map within a second, long enough to coalesce bursts.
   int64_t publish_interval_ms = 500;
   std::optional<InlineStanza> inline_stanza;
+  // Fleet mode (docs/fleet.md): shared stores every login is also written
+  // to, as "host:port" words, and the Redis server a relay follows.
+  std::vector<std::string> memcache_servers;
+  std::string memcache_prefix;  // "" = the key Postfix's default key_format asks for.
+  std::vector<std::string> redis_servers;
+  std::string redis_prefix = "exact:";
+  std::string redis_stream = "exact:grants";
+  int64_t redis_stream_length = 100000;
+  std::string subscribe;        // "" = off; a Redis "host:port" whose stream this relay follows.
+  int64_t fleet_queue = 65536;  // Changes waiting per store before a resync stands in.
 
   // Where `server` and `serverdefs` were set, for later diagnostics.
   SourceLocation server_location;

@@ -149,6 +149,21 @@ void Daemon::LogStats(const char* when) {
   if (socketmap_) {
     base::LogInfo("%s: %s", when, publish::FormatSocketmapCounters(socketmap_->counters()));
   }
+  if (fleet_) base::LogInfo("%s: fleet: %s", when, fleet_->Summary());
+  if (subscriber_) base::LogInfo("%s: fleet: %s", when, subscriber_->Summary());
+}
+
+void Daemon::ApplyFleetGrants(const std::vector<fleet::Grant>& grants) {
+  const UnixSeconds now = clock_.Now();
+  // Lived no longer than a login seen here would: a front end with a
+  // longer timeout, or a clock ahead of ours, is held to ours.
+  const UnixSeconds max_expiry = now + config_.settings.timeout;
+  std::vector<table::RelayTable::Login> logins;
+  for (const fleet::Grant& g : grants) {
+    if (g.expiry <= now || ignore_.Contains(g.address)) continue;
+    logins.push_back({g.address, "(fleet)", now, std::min(g.expiry, max_expiry)});
+  }
+  table_.UpsertAll(logins, now);
 }
 
 int Daemon::ControlLoop() {
@@ -206,6 +221,7 @@ int Daemon::ControlLoop() {
 
 void Daemon::Shutdown() {
   if (socketmap_) socketmap_->Stop();
+  if (subscriber_) subscriber_->Stop();
   reader_->Stop();
   if (reader_thread_.joinable()) reader_thread_.join();
   // The reader closed the ring; the pipeline finishes what was read.
@@ -213,6 +229,7 @@ void Daemon::Shutdown() {
   UnixSeconds now = clock_.Now();
   table_.Expire(now);
   Publish(now, "exit");
+  if (fleet_) fleet_->Stop();
   LogStats("exit");
 }
 

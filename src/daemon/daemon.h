@@ -27,6 +27,7 @@
 #include "src/daemon/pidfile.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/publisher.h"
+#include "src/fleet/fleet_setup.h"
 #include "src/daemon/scheduler.h"
 #include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
@@ -78,6 +79,8 @@ class Daemon {
   bool Publish(base::UnixSeconds now, const char* why);
   void Dump();
   void LogStats(const char* when);
+  // Grants another host's exact made, read from the subscribed stream.
+  void ApplyFleetGrants(const std::vector<fleet::Grant>& grants);
 
   DaemonOptions options_;
   std::unique_ptr<base::Clock> clock_holder_;
@@ -100,6 +103,10 @@ class Daemon {
   std::thread pipeline_thread_;
   std::atomic<bool> pipeline_done_{false};
   std::unique_ptr<publish::SocketmapServer> socketmap_;
+  // Fleet mode (docs/fleet.md): shared stores fed beside the pipeline, and
+  // the Redis stream a relay follows.
+  std::unique_ptr<fleet::FleetPublisher> fleet_;
+  std::unique_ptr<fleet::RedisSubscriber> subscriber_;
   base::UniqueFd signal_fd_;
   base::UniqueFd event_fd_;
   uint64_t refreshed_at_publish_ = 0;

@@ -82,6 +82,7 @@ bool Publisher::Publish(UnixSeconds now, const char* why) {
       ok = false;
     }
   }
+  if (on_published_) on_published_(records);
   base::LogDebug("published %zu address(es) (%s)", records.size(), why);
   return ok;
 }

@@ -8,6 +8,7 @@
 #define EXACT_SRC_DAEMON_PUBLISHER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,12 +64,19 @@ class Publisher {
 
   std::string first_map_path() const { return outputs_.maps.front()->path(); }
 
+  // Called with every snapshot published, after the local files (fleet mode
+  // queues it for the shared stores; it must not block).
+  void SetOnPublished(std::function<void(const table::RelaySnapshot&)> f) {
+    on_published_ = std::move(f);
+  }
+
  private:
   void SetStateAside(base::UnixSeconds now);
 
   Outputs outputs_;
   table::RelayTable* table_;
   const ingest::CheckpointBook* book_;
+  std::function<void(const table::RelaySnapshot&)> on_published_;
 };
 
 }  // namespace exact::daemon

@@ -236,6 +236,12 @@ int Daemon::Start() {
   }
 
   scheduler_.emplace(&clock_, s.publish_interval_ms, s.flush);
+  fleet_ = fleet::MakeFleetPublisher(s, &clock_);
+  if (fleet_) {
+    fleet_->Start();
+    publisher_->SetOnPublished(
+        [this](const table::RelaySnapshot& live) { fleet_->Offer(live); });  // Never waits.
+  }
   if (!Publish(clock_.Now(), "start-up")) return EX_CANTCREAT;
 
   PipelineOptions popts;
@@ -262,6 +268,11 @@ int Daemon::Start() {
     sopts.allow = socketmap_allow_;
     socketmap_->Start(&table_, &clock_, static_, std::move(sopts));
   }
+  subscriber_ = fleet::MakeSubscriber(s, [this, wake](const std::vector<fleet::Grant>& grants) {
+    ApplyFleetGrants(grants);
+    wake();
+  });
+  if (subscriber_) subscriber_->Start();
   base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
                 matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
                 publisher_->first_map_path());

@@ -82,6 +82,27 @@ TEST(ExactConf, PublishIntervalTakesMilliseconds) {
   EXPECT_FALSE(d.HasErrors());
 }
 
+TEST(ExactConf, FleetKeysTakeServerListsAndRefuseBadOnes) {
+  Diagnostics d;
+  Settings s = Parse(
+      "memcache 127.0.0.1:11211, [::1]:11212\nredis relay-store.example:6379\n"
+      "subscribe 10.0.0.5:6379\nredis_prefix ip:\nfleet_queue 1000\n",
+      &d);
+  EXPECT_FALSE(d.HasErrors());
+  EXPECT_EQ(s.memcache_servers, (std::vector<std::string>{"127.0.0.1:11211", "[::1]:11212"}));
+  EXPECT_EQ(s.redis_servers, std::vector<std::string>{"relay-store.example:6379"});
+  EXPECT_EQ(s.subscribe, "10.0.0.5:6379");
+  EXPECT_EQ(s.redis_prefix, "ip:");
+  EXPECT_EQ(s.fleet_queue, 1000);
+  for (const char* bad : {"memcache 127.0.0.1\n", "redis host:99999\n", "subscribe ::1:6379\n",
+                          "fleet_queue 0\n", "redis_stream_length ten\n"}) {
+    Diagnostics bd;
+    Settings b = Parse(bad, &bd);
+    EXPECT_TRUE(bd.HasErrors()) << bad;
+    EXPECT_TRUE(b.memcache_servers.empty() && b.redis_servers.empty() && b.subscribe.empty());
+  }
+}
+
 TEST(ExactConf, UnknownKeySuggestsTheNearestKey) {
   Diagnostics d;
   Parse("\n  timout 60\n", &d);
