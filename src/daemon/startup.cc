@@ -20,6 +20,7 @@
 #include "src/daemon/daemon.h"
 #include "src/daemon/loaded_config.h"
 #include "src/daemon/privileges.h"
+#include "src/daemon/readiness.h"
 #include "src/match/log_header.h"
 
 namespace exact::daemon {
@@ -74,24 +75,6 @@ int ReportCheck(const config::Config& config, const match::StanzaMatcher& matche
   return 0;
 }
 
-absl::Status Daemonize() {
-  pid_t pid = ::fork();
-  if (pid < 0) return base::ErrnoStatus(errno, "fork");
-  if (pid > 0) ::_exit(0);
-  if (::setsid() < 0) return base::ErrnoStatus(errno, "setsid");
-  pid = ::fork();
-  if (pid < 0) return base::ErrnoStatus(errno, "fork");
-  if (pid > 0) ::_exit(0);
-  if (::chdir("/") != 0) return base::ErrnoStatus(errno, "chdir /");
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0) return base::ErrnoStatus(errno, "open /dev/null");
-  ::dup2(null_fd, STDIN_FILENO);
-  ::dup2(null_fd, STDOUT_FILENO);
-  ::dup2(null_fd, STDERR_FILENO);
-  ::close(null_fd);
-  return absl::OkStatus();
-}
-
 int Daemon::Start() {
   config::Diagnostics diags;
   std::optional<LoadedConfig> loaded = LoadConfigAndMatcher(options_.config_path, &diags);
@@ -114,7 +97,7 @@ int Daemon::Start() {
   ::umask(027);
   const bool foreground = options_.foreground || options_.once;
   if (!foreground) {
-    if (absl::Status st = Daemonize(); !st.ok()) {
+    if (absl::Status st = DaemonizeAndWait(); !st.ok()) {
       std::fprintf(stderr, "exact: %s\n", std::string(st.message()).c_str());
       return EX_OSERR;
     }
@@ -123,7 +106,11 @@ int Daemon::Start() {
   if (!foreground) {
     absl::Status st = s.log_to_syslog ? base::ConfigureLog(base::LogSink::kSyslog)
                                       : base::ConfigureLog(base::LogSink::kFile, s.logfile);
-    if (!st.ok()) return EX_CANTCREAT;  // stderr is /dev/null by now; nowhere to say more.
+    if (!st.ok()) {
+      // Still the terminal's stderr (readiness.h): the only place to say it.
+      std::fprintf(stderr, "exact: cannot open the log: %s\n", std::string(st.message()).c_str());
+      return EX_CANTCREAT;
+    }
   }
 
   absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group, s.loggroup);
