@@ -214,6 +214,7 @@ void Daemon::Shutdown() {
   table_.Expire(now);
   Publish(now, "exit");
   LogStats("exit");
+  if (pidfile_) pidfile_->Remove();
 }
 
 int RunDaemon(const DaemonOptions& options) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "src/base/log.h"
 
 namespace exact::daemon {
 
@@ -27,6 +28,7 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path) {
     return absl::FailedPreconditionError(
         absl::StrCat("exact is already running (pid ", pid, ", pidfile ", path, ")"));
   }
+  pf.path_ = path;
   absl::Status s = pf.Update();
   if (!s.ok()) return s;
   return pf;
@@ -38,6 +40,13 @@ absl::Status PidFile::Update() {
     return base::ErrnoStatus(errno, "write pidfile");
   }
   return absl::OkStatus();
+}
+
+void PidFile::Remove() {
+  if (!fd_.valid() || path_.empty()) return;
+  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+    base::LogWarning("cannot remove the pid file %s: %s", path_, std::strerror(errno));
+  }
 }
 
 }  // namespace exact::daemon
