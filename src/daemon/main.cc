@@ -12,7 +12,7 @@
 #include "src/daemon/daemon.h"
 
 #ifndef EXACT_DEFAULT_CONFIG
-#define EXACT_DEFAULT_CONFIG "/etc/exact.conf"
+#define EXACT_DEFAULT_CONFIG "/etc/exact/exact.conf"
 #endif
 
 namespace {

@@ -1,0 +1,26 @@
+#!/bin/bash
+# cmake --install into a DESTDIR (prefix /usr) yields exactly the expected
+# files, and the installed exact runs.
+set -u
+BUILD=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+DESTDIR=$dir cmake --install "$BUILD" --prefix /usr >/dev/null || fail "cmake --install failed"
+got=$(cd "$dir" && find . -type f | sort)
+want=$(sort <<'LIST'
+./etc/exact/exact-servers.conf
+./usr/bin/exact-bench
+./usr/bin/exact-lookup
+./usr/lib/systemd/system/exact.service
+./usr/lib/tmpfiles.d/exact.conf
+./usr/sbin/exact
+./usr/share/doc/exact/README.md
+./usr/share/doc/exact/exact-servers.conf.md
+./usr/share/doc/exact/exact.conf.md
+./usr/share/doc/exact/security.md
+LIST
+)
+[ "$got" = "$want" ] || fail "installed files differ: $(diff <(echo "$want") <(echo "$got"))"
+"$dir/usr/sbin/exact" --version | grep -q '^exact ' || fail "installed exact does not run"
+echo PASS
