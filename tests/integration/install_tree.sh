@@ -19,6 +19,13 @@ want=$(sort <<'LIST'
 ./usr/share/doc/exact/exact-servers.conf.md
 ./usr/share/doc/exact/exact.conf.md
 ./usr/share/doc/exact/security.md
+./usr/share/man/man1/exact-bench.1
+./usr/share/man/man1/exact-lookup.1
+./usr/share/man/man1/exact-test.1
+./usr/share/man/man5/exact-servers.conf.5
+./usr/share/man/man5/exact.conf.5
+./usr/share/man/man8/exact.8
+./usr/share/man/man8/exactctl.8
 LIST
 )
 [ "$got" = "$want" ] || fail "installed files differ: $(diff <(echo "$want") <(echo "$got"))"
