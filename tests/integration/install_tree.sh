@@ -15,6 +15,9 @@ want=$(sort <<'LIST'
 ./usr/lib/systemd/system/exact.service
 ./usr/lib/tmpfiles.d/exact.conf
 ./usr/sbin/exact
+./usr/share/bash-completion/completions/exact
+./usr/share/bash-completion/completions/exact-lookup
+./usr/share/bash-completion/completions/exactctl
 ./usr/share/doc/exact/README.md
 ./usr/share/doc/exact/exact-servers.conf.md
 ./usr/share/doc/exact/exact.conf.md
@@ -30,4 +33,8 @@ LIST
 )
 [ "$got" = "$want" ] || fail "installed files differ: $(diff <(echo "$want") <(echo "$got"))"
 "$dir/usr/sbin/exact" --version | grep -q '^exact ' || fail "installed exact does not run"
+# Each completion loads and offers exact's options.
+out=$(bash -c "source $dir/usr/share/bash-completion/completions/exact
+  COMP_WORDS=(exact --ch); COMP_CWORD=1; _exact; echo \${COMPREPLY[*]}")
+[ "$out" = "--check" ] || fail "completion of 'exact --ch' gave '$out'"
 echo PASS
