@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/loaded_config.h"
@@ -37,6 +39,23 @@ void PrintDiagnostics(const config::Diagnostics& diags) {
     std::fprintf(stderr, "%s\n", d.ToString().c_str());
 }
 
+// The directory `path` would be made in: its nearest existing ancestor
+// must be a directory, or start-up could never create it
+// (`authfile /etc/passwd/relay`).
+std::string OutputDirectoryProblem(const std::string& key, const std::string& path) {
+  std::string dir = base::SplitPath(path).first;
+  while (!dir.empty()) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) return "";
+      return absl::StrCat(key, " ", path, ": ", dir, " is not a directory");
+    }
+    if (dir == "/") break;
+    dir = base::SplitPath(dir).first;
+  }
+  return "";
+}
+
 }  // namespace
 
 int ReportCheck(const config::Config& config, const match::StanzaMatcher& matcher) {
@@ -50,6 +69,17 @@ int ReportCheck(const config::Config& config, const match::StanzaMatcher& matche
     } else if (!kind.ok()) {
       std::fprintf(stderr, "%s: error: %s\n", config.path.c_str(),
                    std::string(kind.message()).c_str());
+      ++problems;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> outputs = {
+      {"pidfile", s.pidfile}, {"statefile", s.statefile}, {"dumpfile", s.dumpfile}};
+  for (config::MapFormat format : s.authtypes)
+    outputs.emplace_back("authfile", config::MapName(s, format));
+  for (const auto& [key, path] : outputs) {
+    if (path.empty()) continue;
+    if (std::string p = OutputDirectoryProblem(key, path); !p.empty()) {
+      std::fprintf(stderr, "%s: error: %s\n", config.path.c_str(), p.c_str());
       ++problems;
     }
   }
