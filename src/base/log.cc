@@ -28,25 +28,36 @@ LogState& State() {
 }
 
 std::atomic<bool> g_debug{false};
+std::atomic<bool> g_echo_errors{false};
 
 const char* SeverityName(Severity s) {
   switch (s) {
-    case Severity::kDebug: return "debug";
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
-    case Severity::kFatal: return "fatal";
+    case Severity::kDebug:
+      return "debug";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+    case Severity::kFatal:
+      return "fatal";
   }
   return "?";
 }
 
 int SyslogPriority(Severity s) {
   switch (s) {
-    case Severity::kDebug: return LOG_DEBUG;
-    case Severity::kInfo: return LOG_INFO;
-    case Severity::kWarning: return LOG_WARNING;
-    case Severity::kError: return LOG_ERR;
-    case Severity::kFatal: return LOG_CRIT;
+    case Severity::kDebug:
+      return LOG_DEBUG;
+    case Severity::kInfo:
+      return LOG_INFO;
+    case Severity::kWarning:
+      return LOG_WARNING;
+    case Severity::kError:
+      return LOG_ERR;
+    case Severity::kFatal:
+      return LOG_CRIT;
   }
   return LOG_INFO;
 }
@@ -78,11 +89,15 @@ absl::Status ConfigureLog(LogSink sink, const std::string& path) {
 }
 
 void SetLogDebug(bool on) { g_debug.store(on); }
+void SetLogEchoErrors(bool on) { g_echo_errors.store(on); }
 bool LogDebugEnabled() { return g_debug.load(std::memory_order_relaxed); }
 
 void LogMessage(Severity severity, absl::string_view message) {
   LogState& st = State();
   MutexLock lock(&st.mu);
+  if (st.sink != LogSink::kStderr && severity >= Severity::kWarning && g_echo_errors.load()) {
+    WriteFully(STDERR_FILENO, absl::StrCat("exact: ", SeverityName(severity), ": ", message, "\n"));
+  }
   switch (st.sink) {
     case LogSink::kSyslog:
       // Debug output never goes to syslog: exact may be reading that very log.
@@ -96,8 +111,8 @@ void LogMessage(Severity severity, absl::string_view message) {
       struct tm tm_now;
       ::localtime_r(&now, &tm_now);
       ::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &tm_now);
-      WriteFully(st.fd, absl::StrCat(stamp, " exact[", ::getpid(), "]: ",
-                                     SeverityName(severity), ": ", message, "\n"));
+      WriteFully(st.fd, absl::StrCat(stamp, " exact[", ::getpid(), "]: ", SeverityName(severity),
+                                     ": ", message, "\n"));
       return;
     }
     case LogSink::kStderr:

@@ -21,6 +21,9 @@ enum class LogSink { kStderr, kSyslog, kFile };
 // mode 0640 (before privileges are dropped, so the descriptor stays usable).
 absl::Status ConfigureLog(LogSink sink, const std::string& path = "");
 void SetLogDebug(bool on);
+// While on, errors and warnings also go to stderr whatever the sink: a
+// daemon still starting up says what stopped it on the operator's terminal.
+void SetLogEchoErrors(bool on);
 bool LogDebugEnabled();
 
 void LogMessage(Severity severity, absl::string_view message);

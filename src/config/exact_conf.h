@@ -53,18 +53,18 @@ struct Settings {
   std::vector<std::string> journal_units;
   std::vector<std::string> journal_commands;
   std::vector<std::string> journal_files;  // Journal files to read instead of the system journal.
-  std::string pidfile = "/var/run/exact/exact.pid";
+  std::string pidfile = "/run/exact/exact.pid";
   std::vector<std::string> maillog = {"/var/log/mail.log"};
-  std::string serverdefs = "/etc/exact-servers.conf";
+  std::string serverdefs = "/etc/exact/exact-servers.conf";
   std::vector<std::string> servers = {"uw-imap"};  // Or the single word "all".
   std::vector<MapFormat> authtypes = {MapFormat::kText};
-  std::string authfile = "/var/state/exact/relay";
+  std::string authfile = "/var/lib/exact/relay";
   std::string authtemp;  // "" = authfile + ".tmp".
   // Per-format map names (`lmdbfile` …) overriding `authfile` for that format.
   std::map<MapFormat, std::string> map_names;
   unsigned authmode = 0640;  // Mode of every map file.
   std::string authgroup;     // Group of every map file; "" = exact's own group.
-  std::string dumpfile = "/var/state/exact/dump";
+  std::string dumpfile = "/var/lib/exact/dump";
   int64_t timeout = 1800;
   int64_t flush = 300;
   int64_t suspicious = 120;

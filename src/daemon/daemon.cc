@@ -15,6 +15,7 @@
 
 #include "src/base/log.h"
 #include "src/daemon/loaded_config.h"
+#include "src/daemon/readiness.h"
 
 namespace exact::daemon {
 namespace {
@@ -84,8 +85,11 @@ Daemon::Daemon(const DaemonOptions& options, const base::Clock* clock)
 
 int Daemon::Run() {
   int rc = Start();
+  if (rc >= 0) StartupDone(rc);
   if (rc != 0) return rc;
+  NotifyStatus(table_.size());
   rc = ControlLoop();
+  NotifyStopping();
   Shutdown();
   return rc;
 }
@@ -185,7 +189,9 @@ int Daemon::ControlLoop() {
                           strsignal(static_cast<int>(si.ssi_signo)));
             return 0;
           case SIGHUP:
+            NotifyReloading();
             Reload();
+            NotifyReloaded(table_.size());
             break;
           case SIGUSR1:
             Dump();
@@ -231,6 +237,7 @@ void Daemon::Shutdown() {
   Publish(now, "exit");
   if (fleet_) fleet_->Stop();
   LogStats("exit");
+  if (pidfile_) pidfile_->Remove();
 }
 
 int RunDaemon(const DaemonOptions& options) {

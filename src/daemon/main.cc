@@ -12,7 +12,7 @@
 #include "src/daemon/daemon.h"
 
 #ifndef EXACT_DEFAULT_CONFIG
-#define EXACT_DEFAULT_CONFIG "/etc/exact.conf"
+#define EXACT_DEFAULT_CONFIG "/etc/exact/exact.conf"
 #endif
 
 namespace {
@@ -25,7 +25,7 @@ void Usage(FILE* out) {
                "  -c, --config FILE   configuration (default " EXACT_DEFAULT_CONFIG
                ")\n"
                "  -f, --foreground    do not daemonize; log to stderr\n"
-               "  -d, --debug         verbose logging\n"
+               "  -d, --debug         debug logging (never to syslog: exact may read it)\n"
                "      --once          read the logs from start to end, publish, exit\n"
                "      --from-start    read the logs whole before following them\n"
                "      --as-of TIME    with --once: as at TIME (\"YYYY-mm-dd HH:MM:SS\", local)\n"

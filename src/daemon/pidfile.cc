@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/base/log.h"
 
 namespace exact::daemon {
 namespace {
@@ -69,6 +70,7 @@ absl::StatusOr<PidFile> PidFile::Acquire(const std::string& path) {
     return absl::FailedPreconditionError(
         absl::StrCat("exact is already running (pid ", pid, ", pidfile ", path, ")"));
   }
+  pf.path_ = path;
   absl::Status s = pf.Update();
   if (!s.ok()) return s;
   return pf;
@@ -80,6 +82,18 @@ absl::Status PidFile::Update() {
     return base::ErrnoStatus(errno, "write pidfile");
   }
   return absl::OkStatus();
+}
+
+void PidFile::Remove() {
+  if (!fd_.valid() || path_.empty()) return;
+  if (::unlink(path_.c_str()) == 0 || errno == ENOENT) return;
+  // After the privilege drop the directory (root's) is not ours to change:
+  // empty the file through the descriptor opened as root, so no stale pid
+  // is left for a script to signal.
+  if (errno == EACCES || errno == EPERM) {
+    if (::ftruncate(fd_.get(), 0) == 0) return;
+  }
+  base::LogWarning("cannot remove the pid file %s: %s", path_, std::strerror(errno));
 }
 
 }  // namespace exact::daemon

@@ -27,9 +27,14 @@ class PidFile {
   static absl::StatusOr<PidFile> Acquire(const std::string& path);
   // Rewrites the pid after daemonizing changed it.
   absl::Status Update();
+  // At a clean exit: unlinks the file while the lock is still held, so no
+  // second daemon's fresh pid file is ever removed; where the directory is
+  // not writable any more (root's, after the privilege drop) empties it.
+  void Remove();
 
  private:
   base::UniqueFd fd_;
+  std::string path_;
 };
 
 }  // namespace exact::daemon

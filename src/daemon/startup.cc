@@ -15,11 +15,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/loaded_config.h"
 #include "src/daemon/privileges.h"
+#include "src/daemon/readiness.h"
 #include "src/match/log_header.h"
 
 namespace exact::daemon {
@@ -36,6 +39,23 @@ void PrintDiagnostics(const config::Diagnostics& diags) {
     std::fprintf(stderr, "%s\n", d.ToString().c_str());
 }
 
+// The directory `path` would be made in: its nearest existing ancestor
+// must be a directory, or start-up could never create it
+// (`authfile /etc/passwd/relay`).
+std::string OutputDirectoryProblem(const std::string& key, const std::string& path) {
+  std::string dir = base::SplitPath(path).first;
+  while (!dir.empty()) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) return "";
+      return absl::StrCat(key, " ", path, ": ", dir, " is not a directory");
+    }
+    if (dir == "/") break;
+    dir = base::SplitPath(dir).first;
+  }
+  return "";
+}
+
 }  // namespace
 
 int ReportCheck(const config::Config& config, const match::StanzaMatcher& matcher) {
@@ -49,6 +69,17 @@ int ReportCheck(const config::Config& config, const match::StanzaMatcher& matche
     } else if (!kind.ok()) {
       std::fprintf(stderr, "%s: error: %s\n", config.path.c_str(),
                    std::string(kind.message()).c_str());
+      ++problems;
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> outputs = {
+      {"pidfile", s.pidfile}, {"statefile", s.statefile}, {"dumpfile", s.dumpfile}};
+  for (config::MapFormat format : s.authtypes)
+    outputs.emplace_back("authfile", config::MapName(s, format));
+  for (const auto& [key, path] : outputs) {
+    if (path.empty()) continue;
+    if (std::string p = OutputDirectoryProblem(key, path); !p.empty()) {
+      std::fprintf(stderr, "%s: error: %s\n", config.path.c_str(), p.c_str());
       ++problems;
     }
   }
@@ -74,24 +105,6 @@ int ReportCheck(const config::Config& config, const match::StanzaMatcher& matche
   return 0;
 }
 
-absl::Status Daemonize() {
-  pid_t pid = ::fork();
-  if (pid < 0) return base::ErrnoStatus(errno, "fork");
-  if (pid > 0) ::_exit(0);
-  if (::setsid() < 0) return base::ErrnoStatus(errno, "setsid");
-  pid = ::fork();
-  if (pid < 0) return base::ErrnoStatus(errno, "fork");
-  if (pid > 0) ::_exit(0);
-  if (::chdir("/") != 0) return base::ErrnoStatus(errno, "chdir /");
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0) return base::ErrnoStatus(errno, "open /dev/null");
-  ::dup2(null_fd, STDIN_FILENO);
-  ::dup2(null_fd, STDOUT_FILENO);
-  ::dup2(null_fd, STDERR_FILENO);
-  ::close(null_fd);
-  return absl::OkStatus();
-}
-
 int Daemon::Start() {
   config::Diagnostics diags;
   std::optional<LoadedConfig> loaded = LoadConfigAndMatcher(options_.config_path, &diags);
@@ -115,7 +128,7 @@ int Daemon::Start() {
   ::umask(027);
   const bool foreground = options_.foreground || options_.once;
   if (!foreground) {
-    if (absl::Status st = Daemonize(); !st.ok()) {
+    if (absl::Status st = DaemonizeAndWait(); !st.ok()) {
       std::fprintf(stderr, "exact: %s\n", std::string(st.message()).c_str());
       return EX_OSERR;
     }
@@ -124,7 +137,11 @@ int Daemon::Start() {
   if (!foreground) {
     absl::Status st = s.log_to_syslog ? base::ConfigureLog(base::LogSink::kSyslog)
                                       : base::ConfigureLog(base::LogSink::kFile, s.logfile);
-    if (!st.ok()) return EX_CANTCREAT;  // stderr is /dev/null by now; nowhere to say more.
+    if (!st.ok()) {
+      // Still the terminal's stderr (readiness.h): the only place to say it.
+      std::fprintf(stderr, "exact: cannot open the log: %s\n", std::string(st.message()).c_str());
+      return EX_CANTCREAT;
+    }
   }
 
   absl::StatusOr<std::optional<Account>> account = ResolveAccount(s.user, s.group, s.loggroup);

@@ -22,9 +22,6 @@ namespace exact::daemon {
 // start-up would pass, EX_CONFIG otherwise.
 int ReportCheck(const config::Config& config, const match::StanzaMatcher& matcher);
 
-// The classic double fork into the background, stdio on /dev/null.
-absl::Status Daemonize();
-
 }  // namespace exact::daemon
 
 #endif  // EXACT_SRC_DAEMON_STARTUP_H_

@@ -18,7 +18,7 @@ TEST(ExactConf, DefaultsAreEXACT141s) {
   EXPECT_EQ(s.group, "mail");
   EXPECT_EQ(s.maillog, std::vector<std::string>{"/var/log/mail.log"});
   EXPECT_EQ(s.servers, std::vector<std::string>{"uw-imap"});
-  EXPECT_EQ(s.authfile, "/var/state/exact/relay");
+  EXPECT_EQ(s.authfile, "/var/lib/exact/relay");
   EXPECT_EQ(s.timeout, 1800);
   EXPECT_EQ(s.flush, 300);
   EXPECT_EQ(s.suspicious, 120);

@@ -4,11 +4,10 @@
 //   exact-lookup ADDRESS [MAP...]
 //   exact-lookup -c /etc/exact.conf ADDRESS
 //
-// MAP is a file (NAME.lmdb, NAME.db, NAME.cdb, NAME.exim, NAME.exim.cdb, or text) or a Postfix-style
-// TYPE:NAME (lmdb:NAME, hash:NAME, text:NAME). With -c the maps of that
-// configuration are used, and its state file supplies the user name.
-// Exit status: 0 found in every map, 1 found in none, 65 (EX_DATAERR) when
-// the maps disagree, 64 usage, 66 a map cannot be read.
+// MAP is a file (NAME.lmdb, NAME.db, NAME.cdb, NAME.exim, NAME.exim.cdb, or text) or a
+// Postfix-style TYPE:NAME (lmdb:NAME, hash:NAME, text:NAME). With -c the maps of that configuration
+// are used, and its state file supplies the user name. Exit status: 0 found in every map, 1 found
+// in none, 65 (EX_DATAERR) when the maps disagree, 64 usage, 66 a map cannot be read.
 #include <sysexits.h>
 
 #include <cstdio>
@@ -17,8 +16,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "src/base/clock.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
@@ -35,7 +34,8 @@ using exact::config::MapFormat;
 void Usage(FILE* out) {
   std::fprintf(out,
                "usage: exact-lookup [-c CONFIG] ADDRESS [MAP...]\n"
-               "  MAP: FILE (NAME.lmdb, NAME.db, text) or lmdb:NAME, hash:NAME, text:NAME\n"
+               "  MAP: FILE (NAME.lmdb, NAME.db, NAME.cdb, NAME.exim, NAME.exim.cdb, or text)\n"
+               "       or lmdb:NAME, hash:NAME, cdb:NAME, text:NAME\n"
                "  -c CONFIG  look in the maps and state file of this exact.conf\n"
                "exit: 0 found everywhere, 1 found nowhere, 65 maps disagree, 66 unreadable\n");
 }
@@ -47,9 +47,12 @@ struct Map {
 
 Map ParseMapArg(const std::string& arg) {
   using exact::publish::MapFileName;
-  if (absl::StartsWith(arg, "lmdb:")) return {MapFormat::kLmdb, MapFileName(MapFormat::kLmdb, arg.substr(5))};
-  if (absl::StartsWith(arg, "hash:")) return {MapFormat::kDb, MapFileName(MapFormat::kDb, arg.substr(5))};
-  if (absl::StartsWith(arg, "cdb:")) return {MapFormat::kCdb, MapFileName(MapFormat::kCdb, arg.substr(4))};
+  if (absl::StartsWith(arg, "lmdb:"))
+    return {MapFormat::kLmdb, MapFileName(MapFormat::kLmdb, arg.substr(5))};
+  if (absl::StartsWith(arg, "hash:"))
+    return {MapFormat::kDb, MapFileName(MapFormat::kDb, arg.substr(5))};
+  if (absl::StartsWith(arg, "cdb:"))
+    return {MapFormat::kCdb, MapFileName(MapFormat::kCdb, arg.substr(4))};
   if (absl::StartsWith(arg, "text:")) return {MapFormat::kText, arg.substr(5)};
   return {exact::publish::FormatOfFile(arg), arg};
 }
@@ -98,7 +101,8 @@ int main(int argc, char** argv) {
       return EX_CONFIG;
     }
     for (MapFormat f : r.config->settings.authtypes) {
-      maps.push_back({f, exact::publish::MapFileName(f, exact::config::MapName(r.config->settings, f))});
+      maps.push_back(
+          {f, exact::publish::MapFileName(f, exact::config::MapName(r.config->settings, f))});
     }
     state_file = r.config->settings.statefile;
   }
@@ -106,8 +110,8 @@ int main(int argc, char** argv) {
 
   int found = 0;
   for (const Map& m : maps) {
-    auto v = exact::publish::LookupMapFile(m.format, m.file,
-                                           exact::publish::MapKey(m.format, *address));
+    auto v =
+        exact::publish::LookupMapFile(m.format, m.file, exact::publish::MapKey(m.format, *address));
     if (!v.ok()) {
       std::fprintf(stderr, "exact-lookup: %s\n", std::string(v.status().message()).c_str());
       return EX_NOINPUT;
@@ -130,7 +134,8 @@ int main(int argc, char** argv) {
       for (const auto& r : exact::table::DecodeState(*text).records) {
         if (r.address == *address) {
           std::printf("state: %s user \"%s\", last login %s, expires %s\n", key.c_str(),
-                      exact::base::Printable(r.user).c_str(), exact::base::FormatLocalTime(r.last_login).c_str(),
+                      exact::base::Printable(r.user).c_str(),
+                      exact::base::FormatLocalTime(r.last_login).c_str(),
                       Describe(r.expiry).c_str());
         }
       }
