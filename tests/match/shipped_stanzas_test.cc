@@ -140,5 +140,31 @@ TEST(ShippedStanzas, EachCorpusFileYieldsExactlyItsSuccesses) {
   EXPECT_EQ(files, 49);
 }
 
+// The tests/data: every corpus file a test reads states where its
+// lines come from, on line 1 (a "# " comment the tests skip), and the
+// README's file tables name it.
+TEST(ShippedStanzas, EachCorpusFileStatesItsSource) {
+  absl::StatusOr<std::string> readme =
+      base::ReadFileToString(std::string(EXACT_CORPUS_DIR) + "/README.md");
+  ASSERT_TRUE(readme.ok());
+  DIR* dir = ::opendir(EXACT_CORPUS_DIR);
+  ASSERT_NE(dir, nullptr);
+  int files = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (!absl::EndsWith(name, ".log")) continue;
+    ++files;
+    absl::StatusOr<std::string> text =
+        base::ReadFileToString(std::string(EXACT_CORPUS_DIR) + "/" + name);
+    ASSERT_TRUE(text.ok());
+    const absl::string_view first = absl::string_view(*text).substr(0, text->find('\n'));
+    EXPECT_TRUE(absl::StartsWith(first, "# source: ") && first.size() > 12)
+        << name << " line 1: " << first;
+    EXPECT_TRUE(absl::StrContains(*readme, name)) << name << " is not in README.md";
+  }
+  ::closedir(dir);
+  EXPECT_EQ(files, 49);
+}
+
 }  // namespace
 }  // namespace exact::match
