@@ -45,15 +45,15 @@ LoadResult LoadConfig(const std::string& path) {
 
   absl::StatusOr<std::string> defs = base::ReadFileToString(s.serverdefs);
   if (!defs.ok()) {
-    SourceLocation at = s.serverdefs_location.file.empty() ? SourceLocation{path, 0, 0}
-                                                           : s.serverdefs_location;
+    SourceLocation at =
+        s.serverdefs_location.file.empty() ? SourceLocation{path, 0, 0} : s.serverdefs_location;
     diags.Error(at, absl::StrCat("cannot read serverdefs: ", defs.status().message()));
   } else {
     std::vector<Stanza> all = ParseServersConf(*defs, s.serverdefs, &diags);
     std::vector<std::string> names;
     for (const Stanza& st : all) names.push_back(st.name);
-    SourceLocation at = s.server_location.file.empty() ? SourceLocation{path, 0, 0}
-                                                       : s.server_location;
+    SourceLocation at =
+        s.server_location.file.empty() ? SourceLocation{path, 0, 0} : s.server_location;
     bool select_all = s.servers.size() == 1 && s.servers[0] == "all";
     std::vector<bool> chosen(all.size(), select_all);
     if (!select_all) {
@@ -61,8 +61,8 @@ LoadResult LoadConfig(const std::string& path) {
         auto it = std::find(names.begin(), names.end(), want);
         if (it == names.end()) {
           diags.Error(at, absl::StrCat("no stanza named \"", want, "\" in ", s.serverdefs,
-                                       DidYouMeanSuffix(want, names), "; it has: ",
-                                       absl::StrJoin(names, ", ")));
+                                       DidYouMeanSuffix(want, names),
+                                       "; it has: ", absl::StrJoin(names, ", ")));
           continue;
         }
         chosen[static_cast<size_t>(it - names.begin())] = true;
@@ -84,6 +84,22 @@ LoadResult LoadConfig(const std::string& path) {
                                            s.authfile, ") so the final rename is atomic"));
   }
   if (s.maillog.empty()) diags.Error({path, 0, 0}, "maillog names no file");
+  if (s.controlsocket.empty()) {
+    s.controlsocket = base::SplitPath(s.pidfile).first + "/exact.ctl";
+  }
+  // exact's own log must never feed a log it reads: each of its lines would
+  // be read back, and a line quoting a login would be a login. (The daemon
+  // also compares inodes at start, for links.)
+  if (!s.log_to_syslog) {
+    for (const std::string& log : s.maillog) {
+      if (log == s.logfile) {
+        diags.Error({path, 0, 0},
+                    absl::StrCat("logfile ", s.logfile,
+                                 " is also a maillog: exact would read its own log; use "
+                                 "another file or `logging syslog`"));
+      }
+    }
+  }
 
   if (!diags.HasErrors()) result.config = std::move(config);
   return result;
