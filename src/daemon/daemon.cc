@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -27,11 +28,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "src/base/clock.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
 #include "src/config/config.h"
+#include "src/daemon/control_service.h"
+#include "src/daemon/daemon_metrics.h"
 #include "src/daemon/pidfile.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/privileges.h"
@@ -57,6 +61,80 @@ constexpr size_t kChunkBytes = 1024 * 1024;
 constexpr size_t kChunksInPool = 16;
 constexpr int64_t kPublishRetryMs = 5000;
 constexpr int64_t kNeverMs = INT64_MAX;
+constexpr char kVersion[] = "exact 2.0.0";
+
+int64_t MonotonicMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The effective configuration in exact.conf's own syntax (exactctl config).
+std::string EffectiveConfig(const config::Config& c, size_t stanzas) {
+  const config::Settings& s = c.settings;
+  std::string out = absl::StrCat("# ", c.path, ", as running (", stanzas, " stanza(s))\n");
+  auto line = [&](const char* key, const std::string& value) {
+    if (!value.empty()) absl::StrAppend(&out, key, " ", value, "\n");
+  };
+  auto texts = [](const auto& list) {
+    std::vector<std::string> v;
+    for (const auto& [text, at] : list) v.push_back(text);
+    return absl::StrJoin(v, ", ");
+  };
+  std::vector<std::string> types;
+  for (config::MapFormat f : s.authtypes) types.push_back(config::MapFormatName(f));
+  line("user", s.user);
+  line("group", s.group);
+  line("loggroup", s.loggroup);
+  line("pidfile", s.pidfile);
+  line("maillog", absl::StrJoin(s.maillog, ", "));
+  line("journal_units", absl::StrJoin(s.journal_units, ", "));
+  line("journal_commands", absl::StrJoin(s.journal_commands, ", "));
+  line("serverdefs", s.serverdefs);
+  line("server", absl::StrJoin(s.servers, ", "));
+  line("authtype", absl::StrJoin(types, ", "));
+  line("authfile", s.authfile);
+  for (const auto& [format, name] : s.map_names) {
+    line(absl::StrCat(config::MapFormatName(format), "file").c_str(), name);
+  }
+  line("authtemp", s.authtemp);
+  line("authmode", absl::StrFormat("%04o", s.authmode));
+  line("authgroup", s.authgroup);
+  line("statefile", s.statefile);
+  line("dumpfile", s.dumpfile);
+  line("timeout", absl::StrCat(s.timeout));
+  line("flush", absl::StrCat(s.flush));
+  line("suspicious", absl::StrCat(s.suspicious));
+  line("publish_interval", absl::StrCat(s.publish_interval_ms, "ms"));
+  line("logging", s.log_to_syslog ? "syslog" : "internal");
+  if (!s.log_to_syslog) line("logfile", s.logfile);
+  line("loglevel", s.log_debug ? "debug" : "info");
+  line("socketmap", s.socketmap);
+  line("controlsocket", s.controlsocket);
+  line("controlgroup", s.controlgroup);
+  line("metrics_listen", s.metrics_listen);
+  line("metrics_textfile", s.metrics_textfile);
+  line("ignore", texts(s.ignore_networks));
+  line("static", texts(s.static_networks));
+  return out;
+}
+
+// Refuses a `logfile` that is, by inode, one of the maillogs (a link, or a
+// path spelled differently): exact would read its own log.
+absl::Status CheckLogNotWatched(const config::Settings& s) {
+  if (s.log_to_syslog) return absl::OkStatus();
+  struct stat own;
+  if (::stat(s.logfile.c_str(), &own) != 0) return absl::OkStatus();
+  for (const std::string& log : s.maillog) {
+    struct stat st;
+    if (::stat(log.c_str(), &st) == 0 && st.st_dev == own.st_dev && st.st_ino == own.st_ino) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("logfile ", s.logfile, " is the maillog ", log,
+                       ": exact would read its own log; use another file or `logging syslog`"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 void PrintDiagnostics(const config::Diagnostics& diags) {
   for (const config::Diagnostic& d : diags.all())
@@ -167,6 +245,9 @@ std::vector<std::string> RestartOnlyChanges(const config::Settings& a, const con
   check(a.log_to_syslog != b.log_to_syslog, "logging");
   check(a.logfile != b.logfile, "logfile");
   check(a.socketmap != b.socketmap, "socketmap");
+  check(a.controlsocket != b.controlsocket, "controlsocket");
+  check(a.controlgroup != b.controlgroup, "controlgroup");
+  check(a.metrics_listen != b.metrics_listen, "metrics_listen");
   auto texts = [](const auto& list) {
     std::vector<std::string> out;
     for (const auto& [text, at] : list) out.push_back(text);
@@ -195,6 +276,10 @@ class Daemon {
   void Reload();
   void Dump();
   void LogStats(const char* when);
+  std::string StatsText() const;
+  std::string Metrics();
+  void WriteMetricsFile();
+  ControlHooks Hooks();
   void Shutdown();
   // Reads the state file: restores its live entries and returns its log
   // positions. A torn, corrupt, foreign or unreadable file is reported and
@@ -225,6 +310,11 @@ class Daemon {
   base::UniqueFd event_fd_;
   int64_t last_publish_ms_ = INT64_MIN / 2;  // base::MonotonicMillis() of the last publish.
   uint64_t refreshed_at_publish_ = 0;
+  // exactctl and metrics (control_service.h, daemon_metrics.h).
+  std::unique_ptr<ControlService> control_;
+  metrics::Histogram publish_seconds_{PublishSecondsBuckets()};
+  uint64_t publishes_ = 0, publish_failures_ = 0, manual_grants_ = 0, manual_revokes_ = 0;
+  std::vector<int64_t> behind_since_;  // Per maillog: when a scrape first saw it behind; 0: not.
 };
 
 int Daemon::Run() {
@@ -304,7 +394,11 @@ int Daemon::Start() {
       return EX_OSERR;
     }
   }
-  base::SetLogDebug(options_.debug);
+  base::SetLogDebug(options_.debug || s.log_debug);
+  if (absl::Status st = CheckLogNotWatched(s); !st.ok()) {
+    std::fprintf(stderr, "exact: %s\n", std::string(st.message()).c_str());
+    return EX_CONFIG;
+  }
   if (!foreground) {
     absl::Status st = s.log_to_syslog ? base::ConfigureLog(base::LogSink::kSyslog)
                                       : base::ConfigureLog(base::LogSink::kFile, s.logfile);
@@ -395,6 +489,38 @@ int Daemon::Start() {
     socketmap_ = std::move(*server);
   }
 
+  {
+    gid_t allowed = static_cast<gid_t>(-1);
+    if (!s.controlgroup.empty()) {
+      struct group* gr = ::getgrnam(s.controlgroup.c_str());
+      if (gr == nullptr) {
+        base::LogError("controlgroup \"%s\" does not exist (in %s)", s.controlgroup, config_.path);
+        return EX_NOUSER;
+      }
+      allowed = gr->gr_gid;
+    }
+    if (s.controlsocket != "none" && !options_.once) {
+      if (absl::Status st = PrepareDirectory(base::SplitPath(s.controlsocket).first, *account);
+          !st.ok()) {
+        base::LogError("%s", std::string(st.message()));
+        return EX_CANTCREAT;
+      }
+    }
+    // --once has nothing to steer: no socket, no listener.
+    auto service = ControlService::Listen(options_.once ? "" : s.controlsocket,
+                                          *account ? (*account)->uid : static_cast<uid_t>(-1),
+                                          allowed != static_cast<gid_t>(-1) ? allowed
+                                          : *account                        ? (*account)->gid
+                                                     : static_cast<gid_t>(-1),
+                                          allowed, options_.once ? "" : s.metrics_listen);
+    if (!service.ok()) {
+      base::LogError("cannot open the control socket or metrics listener: %s",
+                     std::string(service.status().message()));
+      return EX_CANTCREAT;
+    }
+    control_ = std::move(*service);
+  }
+
   sigset_t mask;
   sigemptyset(&mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGALRM}) sigaddset(&mask, sig);
@@ -421,6 +547,7 @@ int Daemon::Start() {
 
   PipelineOptions popts;
   popts.threads = options_.threads;
+  popts.logs = s.maillog.size();
   pipeline_ = std::make_unique<Pipeline>(ring_.get(), pool_.get(), &table_, &clock_, popts);
   pipeline_->SetMatcher(matcher_);
   pipeline_->SetTimeout(s.timeout);
@@ -439,9 +566,20 @@ int Daemon::Start() {
   });
   reader_thread_ = std::thread([this] { reader_->Run(); });
   if (socketmap_) socketmap_->Start(&table_, &clock_, static_);
-  base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
-                matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
-                outputs_.maps.front()->path());
+  control_->Start(wake);
+  std::vector<std::string> names;
+  for (const config::Stanza& st : matcher_->stanzas()) names.push_back(st.name);
+  std::vector<std::string> types;
+  for (config::MapFormat f : s.authtypes) types.push_back(config::MapFormatName(f));
+  base::LogInfo(
+      "%s started: config %s; stanzas %s; logs %s; timeout %ds; maps %s (%s) every %dms at "
+      "most; state %s; user %s; control %s; metrics %s%s%s; log level %s",
+      kVersion, config_.path, absl::StrJoin(names, ","), absl::StrJoin(s.maillog, ","),
+      static_cast<int>(s.timeout), outputs_.maps.front()->path(), absl::StrJoin(types, ","),
+      static_cast<int>(s.publish_interval_ms), s.statefile, *account ? s.user : "(unchanged)",
+      s.controlsocket, s.metrics_listen.empty() ? "-" : s.metrics_listen.c_str(),
+      s.metrics_textfile.empty() ? "" : ", textfile ", s.metrics_textfile,
+      base::LogDebugEnabled() ? "debug" : "info");
   return 0;
 }
 
@@ -480,6 +618,9 @@ table::SavedState Daemon::RestoreState(UnixSeconds now) {
     }
     table_.Restore(r, now, max_expiry);
   }
+  for (const table::SavedRevoke& r : state.positions.revokes) {
+    table_.RestoreRevoke(r.address, {r.at, r.hold_until}, now);
+  }
   if (state.bad_lines > 0) {
     base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);
   }
@@ -512,6 +653,10 @@ bool Daemon::Publish(UnixSeconds now, const char* why) {
   table::SavedState positions;
   positions.logs = book_.Positions();
   positions.journal_cursor = book_.JournalCursor();
+  for (const auto& [address, r] : table_.Revokes(now)) {
+    positions.revokes.push_back({address, r.at, r.hold_until});
+  }
+  const int64_t started_us = MonotonicMicros();
   const table::RelaySnapshot records = table_.Snapshot(now);
   // The state file first: if we die between the two, the next start
   // republishes from it and nothing is lost.
@@ -528,6 +673,10 @@ bool Daemon::Publish(UnixSeconds now, const char* why) {
     }
   }
   last_publish_ms_ = base::MonotonicMillis();
+  publish_seconds_.Observe(static_cast<double>(MonotonicMicros() - started_us) / 1e6);
+  ++publishes_;
+  publish_failures_ += !ok;
+  WriteMetricsFile();
   if (pipeline_) refreshed_at_publish_ = pipeline_->stats().refreshed.load();
   base::LogDebug("published %zu address(es) (%s)", records.size(), why);
   return ok;
@@ -556,6 +705,8 @@ void Daemon::Reload() {
   kept.suspicious = loaded.config->settings.suspicious;
   kept.publish_interval_ms = loaded.config->settings.publish_interval_ms;
   kept.servers = loaded.config->settings.servers;
+  kept.log_debug = loaded.config->settings.log_debug;
+  base::SetLogDebug(options_.debug || kept.log_debug);
   config_.settings = kept;
   config_.stanzas = loaded.config->stanzas;
   matcher_ = std::move(matcher);
@@ -578,19 +729,22 @@ void Daemon::Dump() {
   LogStats("so far");
 }
 
-void Daemon::LogStats(const char* when) {
+void Daemon::LogStats(const char* when) { base::LogInfo("%s: %s", when, StatsText()); }
+
+std::string Daemon::StatsText() const {
   const PipelineStats& p = pipeline_->stats();
   const ingest::ReaderCounts& r = reader_->counts();
-  base::LogInfo(
-      "%s: %d bytes, %d lines, %d candidate lines, %d logins (%d by the fast extractor, %d "
+  return absl::StrFormat(
+      "%d bytes, %d lines, %d candidate lines, %d logins (%d by the fast extractor, %d "
       "new addresses, %d without a usable time, %d stamped in the future), %d live; skipped: "
       "%d stale logins, %d bad addresses, %d binary lines, %d oversized lines, %d logins from "
-      "ignored networks; logs: %d rotations, %d truncations, %d open errors, %d read errors",
-      when, p.bytes.load(), p.lines.load(), p.candidates.load(), p.logins.load(),
+      "ignored networks, %d revoked; logs: %d rotations, %d truncations, %d open errors, %d read "
+      "errors",
+      p.bytes.load(), p.lines.load(), p.candidates.load(), p.logins.load(),
       p.fast_extractions.load(), p.new_addresses.load(), p.untimed.load(), p.future.load(),
       table_.size(), p.stale.load(), p.bad_address.load(), p.binary.load(),
-      r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), r.rotations.load(),
-      r.truncations.load(), r.open_errors.load(), r.read_errors.load());
+      r.oversized_lines.load() + p.oversized.load(), p.ignored.load(), table_.revoked_logins(),
+      r.rotations.load(), r.truncations.load(), r.open_errors.load(), r.read_errors.load());
 }
 
 int Daemon::ControlLoop() {
@@ -643,6 +797,7 @@ int Daemon::ControlLoop() {
     if (n > 0 && (fds[1].revents & POLLIN)) {
       uint64_t count;
       (void)!::read(event_fd_.get(), &count, sizeof count);
+      control_->RunPending(Hooks());
       if (pipeline_done_.load()) {
         if (options_.once) return 0;
         base::LogError("the log reader stopped unexpectedly");
@@ -654,7 +809,13 @@ int Daemon::ControlLoop() {
           std::min(publish_due_ms,
                    std::max(now_ms, last_publish_ms_ + config_.settings.publish_interval_ms));
     }
-    if (now >= table_.NextExpiry() && table_.Expire(now) > 0) publish_due_ms = now_ms;
+    if (now >= table_.NextExpiry()) {
+      std::vector<match::IpAddress> expired;
+      if (table_.Expire(now, base::LogDebugEnabled() ? &expired : nullptr) > 0) {
+        publish_due_ms = now_ms;
+      }
+      for (const match::IpAddress& a : expired) base::LogDebug("expired %s", a.ToString());
+    }
     if (now >= next_flush) {
       // Refreshed logins moved expiries: save them, at most once per flush.
       if (pipeline_->stats().refreshed.load() != refreshed_at_publish_) publish_due_ms = now_ms;
@@ -668,6 +829,7 @@ int Daemon::ControlLoop() {
 }
 
 void Daemon::Shutdown() {
+  control_->Stop();
   if (socketmap_) socketmap_->Stop();
   reader_->Stop();
   if (reader_thread_.joinable()) reader_thread_.join();
@@ -677,6 +839,101 @@ void Daemon::Shutdown() {
   table_.Expire(now);
   Publish(now, "exit");
   LogStats("exit");
+}
+
+ControlHooks Daemon::Hooks() {
+  ControlHooks h;
+  h.table = &table_;
+  h.clock = &clock_;
+  h.ignore = &ignore_;
+  h.timeout = [this] { return config_.settings.timeout; };
+  h.publish = [this](const char* why) {
+    if (absl::string_view(why) == "exactctl add") ++manual_grants_;
+    if (absl::string_view(why) == "exactctl remove") ++manual_revokes_;
+    return Publish(clock_.Now(), why);
+  };
+  h.reload = [this] {
+    Reload();
+    return absl::StrCat("reloaded ", config_.path, " (exact's log says what changed)\n");
+  };
+  h.stats = [this] { return absl::StrCat(StatsText(), "; ", table_.size(), " live\n"); };
+  h.config = [this] { return EffectiveConfig(config_, matcher_->stanzas().size()); };
+  h.metrics = [this] { return Metrics(); };
+  return h;
+}
+
+std::string Daemon::Metrics() {
+  const PipelineStats& p = pipeline_->stats();
+  const ingest::ReaderCounts& r = reader_->counts();
+  MetricsInputs in;
+  in.version = kVersion;
+  const std::vector<base::LogPosition> positions = book_.Positions();
+  const int64_t now_s = clock_.Now();
+  behind_since_.resize(config_.settings.maillog.size(), 0);
+  for (size_t i = 0; i < config_.settings.maillog.size(); ++i) {
+    LogMetrics l;
+    l.path = config_.settings.maillog[i];
+    if (const LogCounts* c = pipeline_->log_counts(i)) {
+      l.bytes = c->bytes.load();
+      l.lines = c->lines.load();
+    }
+    struct stat st;
+    if (l.path != "-" && ::stat(l.path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      uint64_t applied = 0;
+      for (const base::LogPosition& pos : positions) {
+        if (pos.index == i && pos.dev == st.st_dev && pos.ino == st.st_ino) applied = pos.offset;
+      }
+      const uint64_t size = static_cast<uint64_t>(st.st_size);
+      l.lag_bytes = size > applied ? size - applied : 0;
+    }
+    if (l.lag_bytes == 0) {
+      behind_since_[i] = 0;
+    } else if (behind_since_[i] == 0) {
+      behind_since_[i] = now_s;
+    }
+    l.lag_seconds = behind_since_[i] == 0 ? 0 : now_s - behind_since_[i];
+    in.logs.push_back(std::move(l));
+  }
+  in.candidates = p.candidates.load();
+  in.logins_by_stanza = pipeline_->LoginsByStanza();
+  in.bad_address = p.bad_address.load();
+  in.stale = p.stale.load();
+  in.ignored = p.ignored.load();
+  in.binary = p.binary.load();
+  in.oversized = p.oversized.load() + r.oversized_lines.load();
+  in.revoked = table_.revoked_logins();
+  in.new_addresses = p.new_addresses.load();
+  in.refreshed = p.refreshed.load();
+  in.manual_grants = manual_grants_;
+  in.manual_revokes = manual_revokes_;
+  in.live = table_.size();
+  in.publishes = publishes_;
+  in.publish_failures = publish_failures_;
+  in.publish_seconds = &publish_seconds_;
+  in.rotations = r.rotations.load();
+  in.truncations = r.truncations.load();
+  in.open_errors = r.open_errors.load();
+  in.read_errors = r.read_errors.load();
+  in.socketmap = socketmap_ != nullptr;
+  if (socketmap_) {
+    in.socketmap_hits = socketmap_->hits();
+    in.socketmap_misses = socketmap_->misses();
+  }
+  return RenderMetrics(in);
+}
+
+void Daemon::WriteMetricsFile() {
+  const std::string& path = config_.settings.metrics_textfile;
+  if (path.empty() || !pipeline_) return;
+  // Written whole and renamed into place: node_exporter never reads half.
+  auto [dir, name] = base::SplitPath(path);
+  absl::StatusOr<base::Directory> d = base::Directory::Open(dir);
+  absl::Status st = d.ok() ? d->WriteFileAtomically(name, Metrics(), 0644) : d.status();
+  static bool reported = false;  // Once per run: a full disk would flood the log otherwise.
+  if (!st.ok() && !reported) {
+    base::LogError("cannot write the metrics textfile %s: %s", path, std::string(st.message()));
+  }
+  reported = !st.ok();
 }
 
 }  // namespace

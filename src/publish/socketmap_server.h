@@ -50,6 +50,10 @@ class SocketmapServer {
              match::NetworkSet statics = {});
   void Stop();
 
+  // Lookups answered so far: an address found live (or static), and not.
+  uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
+  uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
+
  private:
   SocketmapServer() = default;
   void Run();
@@ -61,6 +65,8 @@ class SocketmapServer {
   const base::Clock* clock_ = nullptr;
   match::NetworkSet statics_;
   std::thread thread_;
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
 };
 
 }  // namespace exact::publish

@@ -89,7 +89,9 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
   return result;
 }
 
-size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) {
+size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
+                             std::vector<UpsertResult>* results) {
+  if (results != nullptr) results->assign(logins.size(), UpsertResult::kAdded);
   if (logins.empty()) return 0;
   // Each shard's logins, in log order: logins of one address stay in order,
   // and logins of different addresses commute.
@@ -120,6 +122,7 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) 
       const Login& login = logins[by_shard[j]];
       const UpsertResult r =
           UpsertLocked(&shard, login.address, login.user, now, login.last_login, login.expiry);
+      if (results != nullptr) (*results)[by_shard[j]] = r;
       added += r == UpsertResult::kAdded;
       revoked += r == UpsertResult::kRevoked;
       earliest = std::min(earliest, login.expiry);
@@ -177,7 +180,7 @@ std::vector<std::pair<IpAddress, RelayTable::Revoke>> RelayTable::Revokes(UnixSe
   return out;
 }
 
-size_t RelayTable::Expire(UnixSeconds now) {
+size_t RelayTable::Expire(UnixSeconds now, std::vector<IpAddress>* expired) {
   size_t removed = 0;
   UnixSeconds earliest = kNever;
   // Reset before the sweep, so that an Upsert racing with it still lowers
@@ -189,6 +192,7 @@ size_t RelayTable::Expire(UnixSeconds now) {
     absl::erase_if(shard->entries, [&](const auto& kv) {
       if (kv.second.expiry <= now) {
         ++removed;
+        if (expired != nullptr) expired->push_back(kv.first);
         users->Release(kv.second.user);
         return true;
       }

@@ -85,7 +85,10 @@ class RelayTable {
   // login, for less: a shard's mutex is taken once per call, and each slot
   // is fetched from memory while the one before it is updated (the
   // pipeline applies a chunk's logins so).
-  size_t UpsertAll(const std::vector<Login>& logins, UnixSeconds now);
+  // With `results`, each login's own result lands at its index (the
+  // per-address debug log).
+  size_t UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
+                   std::vector<UpsertResult>* results = nullptr);
 
   // Puts back an entry from a saved state file, unless already expired or
   // already present with a later expiry. The expiry is clamped to
@@ -93,8 +96,9 @@ class RelayTable {
   // to grant more than a login could.
   void Restore(const RelayRecord& record, UnixSeconds now, UnixSeconds max_expiry = kNever);
 
-  // Removes every entry with expiry <= now. Returns how many were removed.
-  size_t Expire(UnixSeconds now);
+  // Removes every entry with expiry <= now. Returns how many were removed;
+  // with `expired`, also which (the per-address debug log).
+  size_t Expire(UnixSeconds now, std::vector<IpAddress>* expired = nullptr);
 
   // A time at or before the earliest live expiry (kNever when empty). It may
   // be early after a refresh; Expire() then finds nothing and recomputes it.
