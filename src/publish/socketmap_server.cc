@@ -26,7 +26,7 @@
 namespace exact::publish {
 namespace {
 
-constexpr size_t kMaxRequest = 10000;  // Generous: a request is a name and an address.
+constexpr size_t kMaxRequest = 10000;   // Generous: a request is a name and an address.
 constexpr size_t kMaxConnections = 256;
 
 }  // namespace
@@ -70,8 +70,8 @@ std::string SocketmapReply(absl::string_view request, const table::RelayTable& t
   return absl::StrCat("OK ", MapValue(r->expiry));
 }
 
-absl::StatusOr<std::unique_ptr<SocketmapServer>> SocketmapServer::Listen(const std::string& address,
-                                                                         uid_t owner, gid_t group) {
+absl::StatusOr<std::unique_ptr<SocketmapServer>> SocketmapServer::Listen(
+    const std::string& address, uid_t owner, gid_t group) {
   auto server = std::unique_ptr<SocketmapServer>(new SocketmapServer);
   if (absl::StartsWith(address, "unix:")) {
     std::string path = address.substr(5);
@@ -120,8 +120,8 @@ absl::StatusOr<std::unique_ptr<SocketmapServer>> SocketmapServer::Listen(const s
       return base::ErrnoStatus(errno, absl::StrCat("bind ", address));
     }
   } else {
-    return absl::InvalidArgumentError(absl::StrCat("bad socketmap address \"", address,
-                                                   "\"; expected unix:PATH or inet:IP:PORT"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad socketmap address \"", address, "\"; expected unix:PATH or inet:IP:PORT"));
   }
   if (::listen(server->listen_fd_.get(), 64) != 0) return base::ErrnoStatus(errno, "listen");
   server->wake_fd_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
@@ -157,8 +157,7 @@ void SocketmapServer::Run() {
   for (;;) {
     fds.clear();
     fds.push_back({wake_fd_.get(), POLLIN, 0});
-    fds.push_back(
-        {listen_fd_.get(), static_cast<short>(conns.size() < kMaxConnections ? POLLIN : 0), 0});
+    fds.push_back({listen_fd_.get(), static_cast<short>(conns.size() < kMaxConnections ? POLLIN : 0), 0});
     for (auto& [fd, c] : conns) {
       fds.push_back({fd, static_cast<short>(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
     }
@@ -196,10 +195,8 @@ void SocketmapServer::Run() {
       }
       if (!c.out.empty()) {
         ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0)
-          c.out.erase(0, static_cast<size_t>(n));
-        else if (n < 0 && errno != EAGAIN && errno != EINTR)
-          close = true;
+        if (n > 0) c.out.erase(0, static_cast<size_t>(n));
+        else if (n < 0 && errno != EAGAIN && errno != EINTR) close = true;
       }
       if (close) conns.erase(it);
     }
