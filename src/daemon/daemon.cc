@@ -572,7 +572,7 @@ int Daemon::Start() {
   std::vector<std::string> types;
   for (config::MapFormat f : s.authtypes) types.push_back(config::MapFormatName(f));
   base::LogInfo(
-      "%s started: config %s; stanzas %s; logs %s; timeout %ds; maps %s (%s) every %dms at "
+      "started: %s; config %s; stanzas %s; logs %s; timeout %ds; maps %s (%s) every %dms at "
       "most; state %s; user %s; control %s; metrics %s%s%s; log level %s",
       kVersion, config_.path, absl::StrJoin(names, ","), absl::StrJoin(s.maillog, ","),
       static_cast<int>(s.timeout), outputs_.maps.front()->path(), absl::StrJoin(types, ","),
