@@ -121,6 +121,7 @@ absl::Status LogReader::OpenSource(Source* src, uint64_t offset) {
   src->emitted = src->offset;
   src->fd = std::move(fd);
   src->open_errno = 0;
+  src->looked_ns = absl::ToUnixNanos(absl::Now());
   BeginGeneration(src);
   return absl::OkStatus();
 }
@@ -494,6 +495,7 @@ void LogReader::CheckRotation(Source* src) {
     // Rotated: keep draining the old file a while (syslog may still write
     // there until it reopens), read the new one from its start.
     counts_.rotations.fetch_add(1, std::memory_order_relaxed);
+    const int64_t looked_ns = src->looked_ns;
     Source old = std::move(*src);
     *src = Source();
     src->index = old.index;
@@ -507,8 +509,10 @@ void LogReader::CheckRotation(Source* src) {
     }
     watcher_.Rearm(path);
     base::LogInfo("%s was rotated; following the new file", path);
+    FollowUnseenSiblings(*src, looked_ns);
     return;
   }
+  src->looked_ns = absl::ToUnixNanos(absl::Now());
   struct stat fst;
   if (::fstat(src->fd.get(), &fst) != 0) return;
   if (static_cast<uint64_t>(fst.st_size) < src->offset) {
@@ -516,6 +520,36 @@ void LogReader::CheckRotation(Source* src) {
   } else if (src->head.len > 0 && !HeadMatches(src->fd.get(), src->head)) {
     // Truncated and rewritten past our offset between two polls.
     OnTruncated(src, "truncated and rewritten");
+  }
+}
+
+void LogReader::FollowUnseenSiblings(const Source& current, int64_t looked_ns) {
+  // Coarse file times lag the clock by a tick; a margin keeps a file made
+  // just after the last look. Reading a known line twice changes nothing.
+  constexpr int64_t kMarginNs = 1000000000;
+  const std::string& path = paths_[current.index];
+  std::vector<std::string> siblings = RotatedSiblings(path);
+  std::reverse(siblings.begin(), siblings.end());  // Oldest first.
+  for (const std::string& name : siblings) {
+    base::UniqueFd fd(::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    struct stat st;
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        MtimeNs(st) < looked_ns - kMarginNs) {
+      continue;
+    }
+    auto same = [&st](const Source& s) { return s.dev == st.st_dev && s.ino == st.st_ino; };
+    if (same(current) || std::any_of(draining_.begin(), draining_.end(), same)) {
+      continue;
+    }
+    base::LogInfo("%s: reading %s, rotated away before exact saw it", path, name);
+    counts_.rotations.fetch_add(1, std::memory_order_relaxed);
+    LocatedFile f;
+    f.name = name;
+    f.fd = std::move(fd);
+    AddFinite(current.index, std::move(f), 0);
+    // The writer may still hold it open, as with any rotated file.
+    draining_.back().finite = false;
+    draining_.back().drain_until = absl::Now() + options_.rotate_wait;
   }
 }
 

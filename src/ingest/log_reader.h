@@ -139,6 +139,9 @@ class LogReader {
     bool finite = false;  // A rotated file or a copy: read to its end, then closed.
     int open_errno = 0;   // The last open failure reported, to report changes only.
     absl::Time open_reported;
+    // Wall time of the last look at the log's name: a rotated sibling
+    // modified since then is one exact has not seen.
+    int64_t looked_ns = 0;
   };
 
   // Opens `src->name` (the log itself unless set) at `offset`, as a new
@@ -160,6 +163,9 @@ class LogReader {
   // Hands on a final unterminated line (end of a replayed or rotated file).
   void FlushCarry(Source* src);
   void CheckRotation(Source* src);
+  // After a rotation: siblings made since the last look, which a second
+  // rotation before this look moved away unread (log.1 between log.2 and log).
+  void FollowUnseenSiblings(const Source& current, int64_t looked_ns);
   // Replays a regular file as FileRange chunks; false if `src` is not one.
   bool EmitRanges(Source* src);
   void Emit(Chunk* chunk);
