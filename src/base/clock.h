@@ -71,24 +71,27 @@ class ShiftedClock final : public Clock {
 };
 
 // Both frames from one settable value, unless SetWall() moved the wall
-// clock alone (a step).
+// clock alone (a step). Kept in microseconds, so that millisecond pacing
+// (publish intervals) is testable too.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(UnixSeconds start) : now_(start), wall_us_(start * 1000000) {}
-  UnixSeconds Now() const override { return now_.load(); }
+  explicit FakeClock(UnixSeconds start) : now_us_(start * 1000000), wall_us_(start * 1000000) {}
+  UnixSeconds Now() const override { return now_us_.load() / 1000000; }
+  int64_t NowMicros() const override { return now_us_.load(); }
   int64_t WallMicros() const override { return wall_us_.load(); }
   void Set(UnixSeconds t) {
-    now_.store(t);
+    now_us_.store(t * 1000000);
     wall_us_.store(t * 1000000);
   }
-  void Advance(UnixSeconds d) {
-    now_.fetch_add(d);
-    wall_us_.fetch_add(d * 1000000);
+  void Advance(UnixSeconds d) { AdvanceMicros(d * 1000000); }
+  void AdvanceMicros(int64_t d) {
+    now_us_.fetch_add(d);
+    wall_us_.fetch_add(d);
   }
   void SetWall(int64_t wall_us) { wall_us_.store(wall_us); }
 
  private:
-  std::atomic<UnixSeconds> now_;
+  std::atomic<int64_t> now_us_;
   std::atomic<int64_t> wall_us_;
 };
 

@@ -2,13 +2,17 @@
 // ErrnoStatus so messages name the operation and the path.
 #include "src/base/files.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "src/base/log.h"
 #include "src/base/status_macros.h"
 
 namespace exact::base {
@@ -91,9 +95,26 @@ std::string AbsolutePath(absl::string_view path) {
   return absl::StrCat(cwd, "/", path);
 }
 
-absl::StatusOr<Directory> Directory::Open(const std::string& path, mode_t create_mode) {
+int FileSystem::OpenAt(int dir_fd, const char* name, int flags, mode_t mode) {
+  return ::openat(dir_fd, name, flags, mode);
+}
+ssize_t FileSystem::Write(int fd, const void* data, size_t size) { return ::write(fd, data, size); }
+int FileSystem::Sync(int fd) { return ::fsync(fd); }
+int FileSystem::RenameAt(int dir_fd, const char* from, const char* to) {
+  return ::renameat(dir_fd, from, dir_fd, to);
+}
+int FileSystem::UnlinkAt(int dir_fd, const char* name) { return ::unlinkat(dir_fd, name, 0); }
+
+FileSystem& FileSystem::Real() {
+  static FileSystem* real = new FileSystem;
+  return *real;
+}
+
+absl::StatusOr<Directory> Directory::Open(const std::string& path, mode_t create_mode,
+                                          FileSystem* fs) {
   Directory dir;
   dir.path_ = path;
+  dir.fs_ = fs;
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT && create_mode != 0) {
     if (::mkdir(path.c_str(), create_mode) != 0 && errno != EEXIST) {
@@ -103,6 +124,13 @@ absl::StatusOr<Directory> Directory::Open(const std::string& path, mode_t create
   }
   if (fd < 0) return ErrnoStatus(errno, absl::StrCat("open directory ", path));
   dir.fd_.Reset(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoStatus(errno, absl::StrCat("stat ", path));
+  const bool sticky = (st.st_mode & S_ISVTX) != 0, world = (st.st_mode & S_IWOTH) != 0;
+  dir.shared_reason_ = sticky && world ? "sticky and world-writable"
+                       : world         ? "world-writable"
+                       : sticky        ? "sticky"
+                                       : "";
   return dir;
 }
 
@@ -112,8 +140,41 @@ std::string Directory::PathOf(absl::string_view name) const {
 
 namespace {
 
+constexpr int kTempAttempts = 8;
+constexpr size_t kTempSuffixLength = 12;
+constexpr char kTempAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+std::string TempPrefix(const std::string& final_name, const std::string& temp_prefix) {
+  return absl::StrCat(temp_prefix.empty() ? absl::StrCat(final_name, ".tmp") : temp_prefix, ".");
+}
+
+// 12 characters of 36: 62 bits from getrandom, unguessable to another local
+// user. The exclusive create, not the randomness, is what makes it safe; the
+// randomness keeps a planted name from blocking every publish.
+absl::StatusOr<std::string> RandomSuffix() {
+  unsigned char bytes[kTempSuffixLength];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, "getrandom");
+    got += static_cast<size_t>(n);
+  }
+  std::string out;
+  for (unsigned char b : bytes) out.push_back(kTempAlphabet[b % (sizeof kTempAlphabet - 1)]);
+  return out;
+}
+
+bool IsTempSuffix(absl::string_view s) {
+  if (s.size() != kTempSuffixLength) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
 // fchown then fchmod: chown may clear set-id bits, and the mode is the
-// operator's final word.
+// operator's final word (the umask may have narrowed it).
 absl::Status SetGroupAndMode(int fd, const std::string& path, mode_t mode, gid_t group) {
   if (group != static_cast<gid_t>(-1) && ::fchown(fd, static_cast<uid_t>(-1), group) != 0) {
     return ErrnoStatus(errno, absl::StrCat("chgrp ", path));
@@ -124,66 +185,137 @@ absl::Status SetGroupAndMode(int fd, const std::string& path, mode_t mode, gid_t
 
 }  // namespace
 
-absl::StatusOr<UniqueFd> Directory::CreateFile(const std::string& name, mode_t mode,
-                                               gid_t group) const {
-  UniqueFd fd(::openat(fd_.get(), name.c_str(),
-                       O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
-  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", PathOf(name)));
-  // The umask may have narrowed the mode; the operator's choice wins.
-  EXACT_RETURN_IF_ERROR(SetGroupAndMode(fd.get(), PathOf(name), mode, group));
-  return fd;
-}
-
-absl::Status Directory::Commit(const std::string& temp_name, const std::string& final_name) const {
-  if (::renameat(fd_.get(), temp_name.c_str(), fd_.get(), final_name.c_str()) != 0) {
-    return ErrnoStatus(errno,
-                       absl::StrCat("rename ", PathOf(temp_name), " to ", PathOf(final_name)));
+absl::StatusOr<TempFile> Directory::CreateTemp(const std::string& final_name, mode_t mode,
+                                               gid_t group, const std::string& temp_prefix) const {
+  const std::string prefix = TempPrefix(final_name, temp_prefix);
+  for (int attempt = 0; attempt < kTempAttempts; ++attempt) {
+    EXACT_ASSIGN_OR_RETURN(std::string suffix, RandomSuffix());
+    std::string name = prefix + suffix;
+    UniqueFd fd(fs_->OpenAt(fd_.get(), name.c_str(),
+                            O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() && errno == EEXIST) continue;  // Planted, or a rare collision.
+    if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("create ", PathOf(name)));
+    TempFile temp(this, std::move(name), final_name, std::move(fd));
+    EXACT_RETURN_IF_ERROR(SetGroupAndMode(temp.fd(), temp.path(), mode, group));
+    return temp;
   }
-  if (::fsync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", path_));
-  return absl::OkStatus();
+  return absl::AlreadyExistsError(absl::StrCat(
+      "cannot create a temp file for ", PathOf(final_name), ": ", kTempAttempts, " random names ",
+      prefix, "* were all taken; is someone planting files in ", path_, "?"));
 }
 
 absl::Status Directory::WriteFileAtomically(const std::string& final_name, absl::string_view data,
                                             mode_t mode, gid_t group) const {
-  const std::string temp_name = absl::StrCat(final_name, ".tmp");
-  EXACT_ASSIGN_OR_RETURN(UniqueFd fd, CreateFile(temp_name, mode, group));
-  absl::Status status = WriteAll(fd.get(), data);
-  if (status.ok() && ::fsync(fd.get()) != 0) {
-    status = ErrnoStatus(errno, absl::StrCat("fsync ", PathOf(temp_name)));
-  }
-  fd.Reset();
-  if (!status.ok()) {
-    Remove(temp_name).IgnoreError();  // Best effort; the old file is intact.
-    return status;
-  }
-  return Commit(temp_name, final_name);
+  EXACT_ASSIGN_OR_RETURN(TempFile temp, CreateTemp(final_name, mode, group));
+  EXACT_RETURN_IF_ERROR(temp.Write(data));
+  return temp.Commit();
 }
 
-absl::Status Directory::SyncFile(const std::string& name, mode_t mode, gid_t group) const {
-  UniqueFd fd(::openat(fd_.get(), name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("open ", PathOf(name)));
-  EXACT_RETURN_IF_ERROR(SetGroupAndMode(fd.get(), PathOf(name), mode, group));
-  if (::fsync(fd.get()) != 0) return ErrnoStatus(errno, absl::StrCat("sync ", PathOf(name)));
+absl::StatusOr<int> Directory::RemoveStaleTemps(const std::string& final_name,
+                                                const std::string& temp_prefix) const {
+  const std::string prefix = TempPrefix(final_name, temp_prefix);
+  int dup = ::fcntl(fd_.get(), F_DUPFD_CLOEXEC, 0);
+  if (dup < 0) return ErrnoStatus(errno, absl::StrCat("dup ", path_));
+  DIR* d = ::fdopendir(dup);
+  if (d == nullptr) {
+    ::close(dup);
+    return ErrnoStatus(errno, absl::StrCat("opendir ", path_));
+  }
+  ::rewinddir(d);
+  int removed = 0;
+  absl::Status status;
+  while (struct dirent* e = ::readdir(d)) {
+    absl::string_view name(e->d_name);
+    if (name.size() <= prefix.size() || name.substr(0, prefix.size()) != prefix ||
+        !IsTempSuffix(name.substr(prefix.size()))) {
+      continue;
+    }
+    struct stat st;
+    if (::fstatat(fd_.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISDIR(st.st_mode)) {
+      continue;
+    }
+    if (fs_->UnlinkAt(fd_.get(), e->d_name) == 0) {
+      ++removed;
+    } else if (errno != ENOENT && status.ok()) {
+      status = ErrnoStatus(errno, absl::StrCat("unlink ", PathOf(name)));
+    }
+  }
+  ::closedir(d);
+  if (!status.ok()) return status;
+  if (removed > 0) {
+    LogInfo("removed %d temp file(s) of %s left by an interrupted write", removed,
+            PathOf(final_name));
+  }
+  return removed;
+}
+
+absl::Status Directory::Commit(const std::string& from, const std::string& to) const {
+  if (fs_->RenameAt(fd_.get(), from.c_str(), to.c_str()) != 0) {
+    return ErrnoStatus(errno, absl::StrCat("rename ", PathOf(from), " to ", PathOf(to)));
+  }
+  if (fs_->Sync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", path_));
   return absl::OkStatus();
 }
 
 absl::Status Directory::Remove(const std::string& name) const {
-  if (::unlinkat(fd_.get(), name.c_str(), 0) != 0 && errno != ENOENT) {
+  if (fs_->UnlinkAt(fd_.get(), name.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, absl::StrCat("unlink ", PathOf(name)));
   }
   return absl::OkStatus();
 }
 
-absl::Status WithWorkingDirectory(const Directory& dir, absl::FunctionRef<absl::Status()> fn) {
-  UniqueFd previous(::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (::fchdir(dir.fd()) != 0) return ErrnoStatus(errno, absl::StrCat("chdir ", dir.path()));
-  absl::Status status = fn();
-  // The old directory may be unreachable after a privilege drop; "/" is a
-  // safe place to be either way.
-  if (!previous.valid() || ::fchdir(previous.get()) != 0) {
-    if (::chdir("/") != 0) return ErrnoStatus(errno, "chdir /");
+TempFile::TempFile(TempFile&& other) noexcept
+    : dir_(other.dir_),
+      name_(std::move(other.name_)),
+      final_name_(std::move(other.final_name_)),
+      fd_(std::move(other.fd_)),
+      committed_(std::exchange(other.committed_, true)) {}
+
+TempFile::~TempFile() {
+  if (committed_) return;
+  fd_.Reset();
+  dir_->Remove(name_).IgnoreError();  // Best effort; the published file is intact.
+}
+
+std::string TempFile::path() const { return dir_->PathOf(name_); }
+
+std::string TempFile::ProcPath() const { return absl::StrCat("/proc/self/fd/", fd_.get()); }
+
+absl::Status TempFile::Write(absl::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = dir_->fs_->Write(fd_.get(), data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus(errno, absl::StrCat("write ", path()));
+    if (n == 0) return absl::DataLossError(absl::StrCat("write ", path(), ": wrote nothing"));
+    data.remove_prefix(static_cast<size_t>(n));
   }
-  return status;
+  return absl::OkStatus();
+}
+
+absl::Status TempFile::Commit() {
+  if (committed_) return absl::FailedPreconditionError(absl::StrCat(path(), " already committed"));
+  if (dir_->fs_->Sync(fd_.get()) != 0) return ErrnoStatus(errno, absl::StrCat("fsync ", path()));
+  // close(2) can report a deferred write error (NFS); it is the last chance.
+  if (::close(fd_.Release()) != 0) return ErrnoStatus(errno, absl::StrCat("close ", path()));
+  EXACT_RETURN_IF_ERROR(dir_->Commit(name_, final_name_));
+  committed_ = true;
+  return absl::OkStatus();
+}
+
+void WarnAboutSharedDirectories(const std::vector<std::string>& paths) {
+  std::vector<std::string> seen;
+  for (const std::string& path : paths) {
+    const std::string dir = SplitPath(path).first;
+    if (std::find(seen.begin(), seen.end(), dir) != seen.end()) continue;
+    seen.push_back(dir);
+    absl::StatusOr<Directory> d = Directory::Open(dir);
+    if (d.ok() && !d->shared_reason().empty()) {
+      LogWarning(
+          "output directory %s is %s: other local users can create files in it; exact "
+          "publishes there safely, but keep maps in a directory only root (or `user`) can write",
+          dir, d->shared_reason());
+    }
+  }
 }
 
 }  // namespace exact::base

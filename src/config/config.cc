@@ -55,7 +55,8 @@ LoadResult LoadConfig(const std::string& path) {
     SourceLocation at =
         s.server_location.file.empty() ? SourceLocation{path, 0, 0} : s.server_location;
     bool select_all = s.servers.size() == 1 && s.servers[0] == "all";
-    std::vector<bool> chosen(all.size(), select_all);
+    std::vector<bool> chosen(all.size(), false);
+    for (size_t i = 0; select_all && i < all.size(); ++i) chosen[i] = !all[i].opt_in;
     if (!select_all) {
       for (const std::string& want : s.servers) {
         auto it = std::find(names.begin(), names.end(), want);
@@ -69,7 +70,13 @@ LoadResult LoadConfig(const std::string& path) {
       }
     }
     for (size_t i = 0; i < all.size(); ++i) {
-      if (chosen[i]) config.stanzas.push_back(std::move(all[i]));
+      if (!chosen[i]) continue;
+      // At start and in --check: a selected 1.41-style stanza reopens the
+      // log-injection hole (docs/exact-servers.conf.md).
+      if (std::string w = UnanchoredStanzaWarning(all[i]); !w.empty()) {
+        diags.Warning(all[i].location, std::move(w));
+      }
+      config.stanzas.push_back(std::move(all[i]));
     }
   }
   if (config.stanzas.empty() && !diags.HasErrors()) {

@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
+#include "src/config/socket_address.h"
 
 namespace exact::config {
 
@@ -321,12 +322,15 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
            Value path = v;
            path.text = v.text.substr(5);
            s->socketmap = absl::StrCat("unix:", ResolvePath(path));
-         } else if (absl::StartsWith(v.text, "inet:")) {
+         } else if (absl::StatusOr<SocketAddress> a = ParseSocketAddress(v.text);
+                    a.ok() && (a->is_unix || a->port > 0)) {
            s->socketmap = std::string(v.text);
          } else {
-           v.Error(absl::StrCat("\"socketmap\" must be unix:PATH or inet:IP:PORT; got \"", v.text,
-                                "\""));
+           v.Error(absl::StrCat("\"socketmap\" must be unix:PATH, inet:IPV4:PORT or "
+                                "inet:[IPV6]:PORT; got \"",
+                                v.text, "\""));
          }
+         s->socketmap_location = v.location;
        }},
       {"controlsocket",
        [](const Value& v, Settings* s) {
@@ -366,6 +370,7 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
            v.Error(
                absl::StrCat("\"loglevel\" must be \"info\" or \"debug\"; got \"", v.text, "\""));
        }},
+      {"socketmap_allow", ListSetter(&Settings::socketmap_allow)},
       {"flush", DurationSetter(&Settings::flush, "flush")},
       {"suspicious", DurationSetter(&Settings::suspicious, "suspicious")},
       {"logging",
@@ -411,6 +416,30 @@ std::vector<std::string> ExactConfKeys() {
   return keys;
 }
 
+namespace {
+
+// The socketmap protocol has no authentication: anyone who can connect may
+// ask who may relay. Beyond loopback that needs an explicit list of clients.
+void CheckSocketmapExposure(const Settings& s, Diagnostics* diags) {
+  if (!s.socketmap_allow.empty() && !absl::StartsWith(s.socketmap, "inet:")) {
+    diags->Warning(s.socketmap_allow.front().second,
+                   "socketmap_allow applies only to an inet: socketmap; ignored (a unix: "
+                   "socket is guarded by its mode and group)");
+    return;
+  }
+  if (!absl::StartsWith(s.socketmap, "inet:") || !s.socketmap_allow.empty()) return;
+  absl::StatusOr<SocketAddress> a = ParseSocketAddress(s.socketmap);
+  if (!a.ok() || a->loopback) return;
+  diags->Error(s.socketmap_location,
+               absl::StrCat("socketmap ", s.socketmap,
+                            " listens beyond loopback, and the protocol has no authentication; "
+                            "list the client networks that may connect with socketmap_allow "
+                            "(e.g. \"socketmap_allow 192.0.2.25, 2001:db8::/64\"), or listen "
+                            "on unix:PATH or 127.0.0.1"));
+}
+
+}  // namespace
+
 void ParseExactConf(absl::string_view text, const std::string& file_name, Settings* settings,
                     Diagnostics* diags) {
   const std::string base_dir = base::SplitPath(base::AbsolutePath(file_name)).first;
@@ -450,6 +479,7 @@ void ParseExactConf(absl::string_view text, const std::string& file_name, Settin
     Value v{value, {file_name, line_no, static_cast<int>(value_start) + 1}, &base_dir, diags};
     it->second(v, settings);
   }
+  CheckSocketmapExposure(*settings, diags);
 }
 
 }  // namespace exact::config

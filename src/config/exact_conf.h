@@ -71,7 +71,12 @@ struct Settings {
   bool log_to_syslog = true;  // `logging syslog` (true) or `internal`.
   std::string logfile = "/var/log/exact/exact.log";
   std::string statefile;  // "" = authfile + ".state".
-  std::string socketmap;  // "" = off; "unix:/path" or "inet:IP:PORT".
+  std::string socketmap;  // "" = off; "unix:/path", "inet:IPV4:PORT" or "inet:[IPV6]:PORT".
+  SourceLocation socketmap_location;
+  // Client networks an inet: socketmap answers (checked by match::ParseNetworks);
+  // required when it listens beyond loopback, since the protocol has no
+  // authentication.
+  std::vector<std::pair<std::string, SourceLocation>> socketmap_allow;
   // exactctl's unix socket (docs/exactctl.md); "" = "exact.ctl" beside the
   // pid file, "none" = off.
   std::string controlsocket;

@@ -15,25 +15,84 @@
 
 namespace exact::config {
 
-bool CompileStanzaPattern(Stanza* stanza, Diagnostics* diags) {
-  EreTranslation t = TranslatePosixEre(stanza->ere);
+bool Stanza::TrustsProgram(absl::string_view tag, absl::string_view form_name) const {
+  for (const std::string& p : programs) {
+    absl::string_view want = p;
+    if (!want.empty() && want[0] == '@') {
+      if (want.substr(1) == form_name) return true;
+      continue;
+    }
+    if (tag.empty()) continue;
+    if (want.size() > 1 && want.front() == '*') {
+      if (absl::EndsWith(tag, want.substr(1))) return true;
+    } else if (want.size() > 1 && want.back() == '*') {
+      if (absl::StartsWith(tag, want.substr(0, want.size() - 1))) return true;
+    } else if (tag == want) {
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// Translates one pattern; `needed` groups at least. `what` names it in
+// messages ("pattern", "session pattern").
+bool CompileOne(const Stanza& stanza, const std::string& ere, SourceLocation where, int needed,
+                absl::string_view need_text, absl::string_view what, EreTranslation* out,
+                Diagnostics* diags) {
+  EreTranslation t = TranslatePosixEre(ere);
   if (!t.ok) {
-    SourceLocation at = stanza->match_location;
+    SourceLocation at = where;
     at.column += static_cast<int>(t.error_offset);
-    diags->Error(at, absl::StrCat("in pattern of stanza \"", stanza->name, "\": ", t.error));
+    diags->Error(at, absl::StrCat("in ", what, " of stanza \"", stanza.name, "\": ", t.error));
     return false;
   }
-  if (t.groups < 3) {
-    diags->Error(stanza->match_location,
-                 absl::StrCat("pattern of stanza \"", stanza->name, "\" has ", t.groups,
-                              " group(s); it needs 3: group 1 is dropped, groups 2 and 3 are "
-                              "the user name and the address, as `order` says"));
+  if (t.groups < needed) {
+    diags->Error(where, absl::StrCat(what, " of stanza \"", stanza.name, "\" has ", t.groups,
+                                     " group(s); it needs ", needed, ": ", need_text));
     return false;
+  }
+  *out = std::move(t);
+  return true;
+}
+
+}  // namespace
+
+bool CompileStanzaPattern(Stanza* stanza, Diagnostics* diags) {
+  EreTranslation t;
+  const bool two_line = stanza->two_line();
+  if (!CompileOne(*stanza, stanza->ere, stanza->match_location, two_line ? 1 : 3,
+                  two_line ? "group 1 is the user name (the `session` line gives the address)"
+                           : "group 1 is dropped, groups 2 and 3 are the user name and the "
+                             "address, as `order` says",
+                  "pattern", &t, diags)) {
+    return false;
+  }
+  if (two_line) {
+    EreTranslation st;
+    if (!CompileOne(*stanza, stanza->session_ere, stanza->session_location, 1,
+                    "group 1 is the address", "session pattern", &st, diags)) {
+      return false;
+    }
+    stanza->session_pattern = std::move(st.pattern);
+    stanza->session_groups = st.groups;
+    stanza->session_ast = std::move(st.ast);
   }
   stanza->pattern = std::move(t.pattern);
   stanza->groups = t.groups;
   stanza->ast = std::move(t.ast);
   return true;
+}
+
+std::string UnanchoredStanzaWarning(const Stanza& stanza) {
+  if (stanza.reads_message() || stanza.legacy) return "";
+  return absl::StrCat(
+      "stanza \"", stanza.name,
+      "\" matches whole lines and trusts no program tag, so text an attacker puts into "
+      "another program's line (a mail sender, a failed user name) can pose as a login; add "
+      "`program TAG` naming the server's syslog tag and match the message only, or add "
+      "`legacy` to accept the risk");
 }
 
 namespace {
@@ -57,16 +116,22 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
     OpenStanza& o = *open;
     bool ok = true;
     if (!o.has_match) {
-      diags->Error(o.stanza.location, absl::StrCat("stanza \"", o.stanza.name,
-                                                   "\" has no `match` line"));
+      diags->Error(o.stanza.location,
+                   absl::StrCat("stanza \"", o.stanza.name, "\" has no `match` line"));
       ok = false;
     }
-    if (!o.has_order) {
+    if (!o.has_order && !o.stanza.two_line()) {
       // 1.41 silently reused the previous stanza's order here.
       diags->Error(o.stanza.location,
                    absl::StrCat("stanza \"", o.stanza.name,
                                 "\" has no `order` line; add `order username,address` or "
                                 "`order address,username`"));
+      ok = false;
+    }
+    if (o.stanza.two_line() && !o.stanza.reads_message()) {
+      diags->Error(o.stanza.location, absl::StrCat("stanza \"", o.stanza.name,
+                                                   "\" has `session` but no `program`: the two "
+                                                   "lines are tied by tag, host and pid"));
       ok = false;
     }
     if (ok && CompileStanzaPattern(&o.stanza, diags)) stanzas.push_back(std::move(o.stanza));
@@ -85,7 +150,8 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
 
     if (absl::StartsWith(rest, "</")) {
       if (rest != "</server>") {
-        diags->Error(at, absl::StrCat("expected </server>; got \"", base::Printable(rest, 64), "\""));
+        diags->Error(at,
+                     absl::StrCat("expected </server>; got \"", base::Printable(rest, 64), "\""));
         continue;
       }
       if (!open) {
@@ -107,9 +173,10 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
         continue;
       }
       if (open) {
-        diags->Error(open->stanza.location,
-                     absl::StrCat("stanza \"", open->stanza.name, "\" is not closed; add "
-                                  "</server> before line ", line_no));
+        diags->Error(open->stanza.location, absl::StrCat("stanza \"", open->stanza.name,
+                                                         "\" is not closed; add "
+                                                         "</server> before line ",
+                                                         line_no));
         open.reset();
       }
       if (name == "all") {
@@ -117,8 +184,8 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
         continue;
       }
       if (auto [it, inserted] = seen.emplace(std::string(name), line_no); !inserted) {
-        diags->Error(at, absl::StrCat("stanza \"", name, "\" is already defined on line ",
-                                      it->second));
+        diags->Error(at,
+                     absl::StrCat("stanza \"", name, "\" is already defined on line ", it->second));
         continue;
       }
       open.emplace();
@@ -134,10 +201,21 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
                                     "\" outside a stanza; expected <server NAME>"));
       continue;
     }
-    if (word != "match" && word != "order") {
+    if (word != "match" && word != "order" && word != "program" && word != "legacy" &&
+        word != "session" && word != "optin") {
       diags->Error(at, absl::StrCat("unknown directive \"", base::Printable(word, 64), "\"",
-                                    DidYouMeanSuffix(word, {"match", "order"}),
-                                    "; a stanza holds `order` and `match`"));
+                                    DidYouMeanSuffix(word, {"match", "order", "program", "legacy",
+                                                            "session", "optin"}),
+                                    "; a stanza holds `order`, `match`, `program`, `session`, "
+                                    "`legacy` and `optin`"));
+      continue;
+    }
+    if (word == "legacy" || word == "optin") {
+      if (word_end != absl::string_view::npos) {
+        diags->Error(at, absl::StrCat("`", word, "` takes no value"));
+        continue;
+      }
+      (word == "legacy" ? open->stanza.legacy : open->stanza.opt_in) = true;
       continue;
     }
     size_t value_start = word_end == absl::string_view::npos
@@ -157,6 +235,26 @@ std::vector<Stanza> ParseServersConf(absl::string_view text, const std::string& 
         continue;
       }
       open->has_order = true;
+    } else if (word == "program") {
+      for (absl::string_view tag :
+           absl::StrSplit(value, absl::ByAnyChar(" \t,"), absl::SkipEmpty())) {
+        if (tag == "*" || tag == "@" || (tag[0] == '@' && tag != "@nginx" && tag != "@zimbra") ||
+            tag.find('*', 1) < tag.size() - 1) {
+          diags->Error(value_at, absl::StrCat("`program` entry \"", base::Printable(tag, 64),
+                                              "\" is not a tag, \"*SUFFIX\", \"PREFIX*\", "
+                                              "\"@nginx\" or \"@zimbra\""));
+          continue;
+        }
+        open->stanza.programs.emplace_back(tag);
+      }
+    } else if (word == "session") {
+      if (!open->stanza.session_ere.empty()) {
+        diags->Error(at, absl::StrCat("stanza \"", open->stanza.name,
+                                      "\" has a second `session`; use | inside one pattern"));
+        continue;
+      }
+      open->stanza.session_ere = std::string(value);
+      open->stanza.session_location = value_at;
     } else {
       if (open->has_match) {
         diags->Error(at, absl::StrCat("stanza \"", open->stanza.name,

@@ -43,13 +43,15 @@ std::string RenderMetrics(const MetricsInputs& in) {
   }
   counter("exact_rejected_total",
           "Candidate lines or logins not granted, by reason: bad_address, stale, "
-          "ignored_network, binary, oversized, revoked.");
+          "ignored_network, binary, oversized, revoked, untrusted (a login pattern under a "
+          "program tag its stanza does not trust).");
   set("exact_rejected_total", {{"reason", "bad_address"}}, static_cast<double>(in.bad_address));
   set("exact_rejected_total", {{"reason", "stale"}}, static_cast<double>(in.stale));
   set("exact_rejected_total", {{"reason", "ignored_network"}}, static_cast<double>(in.ignored));
   set("exact_rejected_total", {{"reason", "binary"}}, static_cast<double>(in.binary));
   set("exact_rejected_total", {{"reason", "oversized"}}, static_cast<double>(in.oversized));
   set("exact_rejected_total", {{"reason", "revoked"}}, static_cast<double>(in.revoked));
+  set("exact_rejected_total", {{"reason", "untrusted"}}, static_cast<double>(in.untrusted));
   counter("exact_grants_total",
           "Addresses granted: new (or back after expiring), refreshed, or by exactctl add.");
   set("exact_grants_total", {{"kind", "new"}}, static_cast<double>(in.new_addresses));
@@ -76,12 +78,39 @@ std::string RenderMetrics(const MetricsInputs& in) {
   set("exact_log_open_errors_total", {}, static_cast<double>(in.open_errors));
   counter("exact_log_read_errors_total", "Failures to read a maillog.");
   set("exact_log_read_errors_total", {}, static_cast<double>(in.read_errors));
+  counter("exact_scan_retries_total", "Chunks whose scan failed once and was retried.");
+  set("exact_scan_retries_total", {}, static_cast<double>(in.scan_retries));
+  counter("exact_scan_failures_total", "Chunks whose retried scan failed too: their logins lost.");
+  set("exact_scan_failures_total", {}, static_cast<double>(in.scan_failures));
   if (in.socketmap) {
+    const publish::SocketmapCounters& c = in.socketmap_counters;
     counter("exact_socketmap_lookups_total", "Socketmap lookups, by result: hit or miss.");
-    set("exact_socketmap_lookups_total", {{"result", "hit"}},
-        static_cast<double>(in.socketmap_hits));
-    set("exact_socketmap_lookups_total", {{"result", "miss"}},
-        static_cast<double>(in.socketmap_misses));
+    set("exact_socketmap_lookups_total", {{"result", "hit"}}, static_cast<double>(c.hits));
+    set("exact_socketmap_lookups_total", {{"result", "miss"}}, static_cast<double>(c.misses));
+    counter("exact_socketmap_connections_total", "Socketmap connections accepted.");
+    set("exact_socketmap_connections_total", {}, static_cast<double>(c.accepted));
+    counter("exact_socketmap_closed_total",
+            "Socketmap connections closed or refused by a limit, by reason.");
+    set("exact_socketmap_closed_total", {{"reason", "idle_timeout"}},
+        static_cast<double>(c.idle_timeouts));
+    set("exact_socketmap_closed_total", {{"reason", "oversized"}},
+        static_cast<double>(c.oversized));
+    set("exact_socketmap_closed_total", {{"reason", "malformed"}},
+        static_cast<double>(c.malformed));
+    set("exact_socketmap_closed_total", {{"reason", "evicted"}}, static_cast<double>(c.evicted));
+    set("exact_socketmap_closed_total", {{"reason", "memory_cap"}},
+        static_cast<double>(c.memory_cap));
+    set("exact_socketmap_closed_total", {{"reason", "refused_client"}},
+        static_cast<double>(c.refused_clients));
+    counter("exact_socketmap_reads_paused_total",
+            "Times a socketmap client's queued replies paused its reads.");
+    set("exact_socketmap_reads_paused_total", {}, static_cast<double>(c.reads_paused));
+    counter("exact_socketmap_accept_failures_total", "Socketmap accept() failures.");
+    set("exact_socketmap_accept_failures_total", {}, static_cast<double>(c.accept_failures));
+    gauge("exact_socketmap_open_connections", "Socketmap connections open now.");
+    set("exact_socketmap_open_connections", {}, static_cast<double>(c.open_connections));
+    gauge("exact_socketmap_buffered_bytes", "Bytes in all socketmap connections' buffers now.");
+    set("exact_socketmap_buffered_bytes", {}, static_cast<double>(c.buffered_bytes));
   }
   return r.Render();
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/metrics/registry.h"
+#include "src/publish/socketmap_server.h"
 
 namespace exact::daemon {
 
@@ -29,14 +30,16 @@ struct MetricsInputs {
   std::vector<LogMetrics> logs;
   uint64_t candidates = 0;
   std::vector<std::pair<std::string, uint64_t>> logins_by_stanza;
-  uint64_t bad_address = 0, stale = 0, ignored = 0, binary = 0, oversized = 0, revoked = 0;
+  uint64_t bad_address = 0, stale = 0, ignored = 0, binary = 0, oversized = 0, revoked = 0,
+           untrusted = 0;
   uint64_t new_addresses = 0, refreshed = 0, manual_grants = 0, manual_revokes = 0;
   uint64_t live = 0;
   uint64_t publishes = 0, publish_failures = 0;
   const metrics::Histogram* publish_seconds = nullptr;
   uint64_t rotations = 0, truncations = 0, open_errors = 0, read_errors = 0;
+  uint64_t scan_retries = 0, scan_failures = 0;
   bool socketmap = false;
-  uint64_t socketmap_hits = 0, socketmap_misses = 0;
+  publish::SocketmapCounters socketmap_counters;
 };
 
 // Buckets of exact_publish_duration_seconds.

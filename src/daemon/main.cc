@@ -1,5 +1,5 @@
 // exact: POP-before-SMTP relay authorization. Command line only; the work
-// is in src/daemon/daemon.cc.
+// is in src/daemon/ (daemon.h).
 #include <getopt.h>
 #include <sysexits.h>
 

@@ -27,13 +27,65 @@ struct Work {
 };
 
 // A thread's scratch, remade when a reload swaps the matcher, and the
-// buffer it reads replayed ranges into.
+// buffer it reads replayed ranges into. Keyed by the matcher's generation,
+// not its address: a new matcher may be allocated where a freed one was,
+// and a scratch sized for another database fails every scan.
 struct ThreadScratch {
-  const match::StanzaMatcher* owner = nullptr;
+  uint64_t generation = 0;  // Of the matcher `scratch` was made for; 0: none.
   std::unique_ptr<match::StanzaMatcher::Scratch> scratch;
   ingest::Chunk::Buffer buffer;
   size_t buffer_capacity = 0;
 };
+
+// Failures logged one by one before they are only counted (and then
+// logged every kLogEveryFailure-th time), so a broken matcher cannot flood
+// the log with a line per chunk.
+constexpr uint64_t kFailuresLoggedInFull = 20;
+constexpr uint64_t kLogEveryFailure = 1000;
+
+absl::Status EnsureScratch(const match::StanzaMatcher& matcher, ThreadScratch* ts) {
+  if (ts->scratch && ts->generation == matcher.generation()) return absl::OkStatus();
+  ts->scratch.reset();
+  ts->generation = 0;
+  absl::StatusOr<std::unique_ptr<match::StanzaMatcher::Scratch>> s = matcher.NewScratch();
+  if (!s.ok()) return s.status();
+  ts->scratch = std::move(*s);
+  ts->generation = matcher.generation();
+  return absl::OkStatus();
+}
+
+absl::Status TryScan(const match::StanzaMatcher& matcher, absl::string_view text, ThreadScratch* ts,
+                     std::vector<match::Login>* logins, match::ScanCounts* counts) {
+  if (absl::Status st = EnsureScratch(matcher, ts); !st.ok()) return st;
+  return matcher.Scan(text, ts->scratch.get(), logins, counts);
+}
+
+// Scans `chunk` into `logins` and `counts`; a failure is retried once,
+// then logged and counted in `stats`.
+void ScanChunk(const match::StanzaMatcher& matcher, const ingest::Chunk* chunk, ThreadScratch* ts,
+               std::vector<match::Login>* logins, match::ScanCounts* counts, PipelineStats* stats) {
+  absl::Status st = TryScan(matcher, chunk->text(), ts, logins, counts);
+  if (st.ok()) return;
+  // Once more with a fresh scratch: a failed scan leaves no partial result.
+  stats->scan_retries.fetch_add(1, std::memory_order_relaxed);
+  ts->scratch.reset();
+  ts->generation = 0;
+  const absl::Status first = st;
+  st = TryScan(matcher, chunk->text(), ts, logins, counts);
+  if (st.ok()) {
+    base::LogWarning("a scan failed (%s) and succeeded with a fresh scratch",
+                     std::string(first.message()));
+    return;
+  }
+  const uint64_t n = stats->scan_failures.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (n <= kFailuresLoggedInFull || n % kLogEveryFailure == 0) {
+    base::LogError(
+        "cannot scan %zu bytes of log (file %u, offset %llu): %s; their logins are lost "
+        "(%llu chunk(s) so far)",
+        chunk->size, chunk->file_index, static_cast<unsigned long long>(chunk->file_offset),
+        std::string(st.message()), static_cast<unsigned long long>(n));
+  }
+}
 
 }  // namespace
 
@@ -97,11 +149,7 @@ void Pipeline::Run() {
       std::swap(chunk->data, ts.buffer);
     }
     ingest::FillChunk(chunk);
-    if (ts.owner != work->matcher.get()) {
-      ts.scratch = work->matcher->NewScratch();
-      ts.owner = work->matcher.get();
-    }
-    work->matcher->Scan(chunk->text(), ts.scratch.get(), &work->logins, &work->counts);
+    ScanChunk(*work->matcher, chunk, &ts, &work->logins, &work->counts, &stats_);
     // Login lines only: the header parse costs nothing on the rest.
     work->stamps.resize(work->logins.size());
     match::LogHeader header;
@@ -129,8 +177,17 @@ void Pipeline::Run() {
     std::vector<table::RelayTable::Login> grants;
     std::vector<uint32_t> grant_stanza;  // For the debug lines.
     grants.reserve(work->logins.size());
+    uint64_t paired = 0;
+    if (work->counts.logins != work->logins.size()) {  // Some are two-line halves.
+      std::vector<int64_t> times(work->logins.size());
+      for (size_t i = 0; i < times.size(); ++i) {
+        times[i] = work->stamps[i].has_time ? work->stamps[i].time_us : wall_us;
+      }
+      paired = pairer_.Join(&work->logins, times);
+    }
     for (size_t i = 0; i < work->logins.size(); ++i) {
       const match::Login& login = work->logins[i];
+      if (login.kind != match::LoginKind::kLogin) continue;
       if (!ignore_.empty() && ignore_.Contains(login.address)) {
         ++ignored;
         if (debug) {
@@ -170,7 +227,9 @@ void Pipeline::Run() {
     }
     if (!work->logins.empty()) {
       absl::flat_hash_map<uint32_t, uint64_t> by_stanza;
-      for (const match::Login& login : work->logins) ++by_stanza[login.stanza];
+      for (const match::Login& login : work->logins) {
+        if (login.kind == match::LoginKind::kLogin) ++by_stanza[login.stanza];  // Not halves.
+      }
       base::MutexLock lock(&stanza_mu_);
       for (const auto& [i, n] : by_stanza) logins_by_stanza_[std::string(stanza_name(i))] += n;
     }
@@ -188,7 +247,7 @@ void Pipeline::Run() {
     stats_.bytes.fetch_add(work->chunk->size, std::memory_order_relaxed);
     stats_.lines.fetch_add(c.lines, std::memory_order_relaxed);
     stats_.candidates.fetch_add(c.candidates, std::memory_order_relaxed);
-    stats_.logins.fetch_add(c.logins, std::memory_order_relaxed);
+    stats_.logins.fetch_add(c.logins + paired, std::memory_order_relaxed);
     stats_.bad_address.fetch_add(c.bad_address, std::memory_order_relaxed);
     stats_.binary.fetch_add(c.binary, std::memory_order_relaxed);
     stats_.oversized.fetch_add(c.oversized, std::memory_order_relaxed);
@@ -196,6 +255,7 @@ void Pipeline::Run() {
     stats_.untimed.fetch_add(untimed, std::memory_order_relaxed);
     stats_.future.fetch_add(future, std::memory_order_relaxed);
     stats_.unconfirmed.fetch_add(c.unconfirmed, std::memory_order_relaxed);
+    stats_.untrusted.fetch_add(c.untrusted, std::memory_order_relaxed);
     stats_.new_addresses.fetch_add(added, std::memory_order_relaxed);
     stats_.ignored.fetch_add(ignored, std::memory_order_relaxed);
     stats_.fast_extractions.fetch_add(c.fast_extractions, std::memory_order_relaxed);

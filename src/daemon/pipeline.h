@@ -2,8 +2,8 @@
 // tail and for replays:
 //   1. serial, in order: take the next chunk from the reader's ring;
 //   2. parallel: scan it with the shared Hyperscan database (a scratch per
-//      thread), confirm and extract with RE2, validate addresses, and read
-//      each login line's header for the time it was logged;
+//      thread, remade when the matcher's generation changes), confirm and extract with RE2,
+//      validate addresses, and read each login line's header for the time it was logged;
 //   3. serial, in order: turn each login's time into a grant (stale ones
 //      are counted, not granted: table/grant.h), apply the chunk's grants
 //      to the table in log order, record in the checkpoint book how far the
@@ -31,6 +31,7 @@
 #include "src/ingest/spsc_ring.h"
 #include "src/match/log_header.h"
 #include "src/match/network.h"
+#include "src/match/session_pairer.h"
 #include "src/match/stanza_matcher.h"
 #include "src/table/relay_table.h"
 
@@ -51,8 +52,13 @@ struct PipelineStats {
   std::atomic<uint64_t> untimed{0};    // Logins without a usable stamp: read time used.
   std::atomic<uint64_t> future{0};     // Stamps ahead of the clock beyond the skew: capped.
   std::atomic<uint64_t> unconfirmed{0};
-  std::atomic<uint64_t> ignored{0};           // Logins from `ignore` networks.
+  std::atomic<uint64_t> untrusted{0};  // Matched under a program tag the stanza does not trust.
+  std::atomic<uint64_t> ignored{0};    // Logins from `ignore` networks.
   std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
+  // A chunk whose scan failed is retried once with a fresh scratch; one
+  // that fails again is logged and counted here, never skipped in silence.
+  std::atomic<uint64_t> scan_retries{0};
+  std::atomic<uint64_t> scan_failures{0};
 };
 
 // Per maillog (by ingest::Chunk::file_index), for the metrics.
@@ -106,6 +112,9 @@ class Pipeline {
   const base::Clock* clock_;
   PipelineOptions options_;
   match::HeaderParser headers_;
+  // Two-line logins (popa3d): touched only by the serial apply stage,
+  // which sees chunks in log order.
+  match::SessionPairer pairer_;
   ingest::CheckpointBook* book_ = nullptr;
   std::atomic<std::shared_ptr<const match::StanzaMatcher>> matcher_;
   std::atomic<int64_t> timeout_{1800};

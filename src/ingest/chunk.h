@@ -41,7 +41,7 @@ struct FileRange {
 struct Chunk {
   // A byte from file offset f is stored at an address ≡ f (mod kAlign): the
   // kernel's copy into a buffer aligned differently from the page cache ran
-  // at a third of the speed (rep movsb, 2.5 against 7.4 GB/s on one core).
+  // at about a third of the speed (docs/performance.md, "Aligned reads").
   static constexpr size_t kAlign = 64;
 
   struct AlignedDelete {
@@ -83,8 +83,8 @@ void FillChunk(Chunk* chunk);
 // stage gives them back. A reader that outruns the pipeline (a replay) finds
 // the pool empty; it then sleeps until half of the pool is free again, so it
 // wakes once per batch of chunks rather than once per chunk (each wake-up is
-// a futex round trip, an interrupt to the other core and a context switch on
-// a 2-core machine; waking per quarter, they were 3 % of a replay's time).
+// a futex round trip, an interrupt to the other core and a context switch;
+// docs/performance.md, "Reader wake-ups", has the count).
 // Half the pool still leaves the pipeline a quarter queued (16 chunks, 4 in
 // flight) when the reader wakes.
 class ChunkPool {

@@ -55,7 +55,11 @@ absl::Status CheckLogKind(const std::string& path) {
 
 LogReader::LogReader(std::vector<std::string> paths, ReaderOptions options, ChunkPool* pool,
                      SpscRing<Chunk*>* out)
-    : paths_(std::move(paths)), options_(std::move(options)), pool_(pool), out_(out) {
+    : paths_(std::move(paths)),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? options_.clock : &own_clock_),
+      pool_(pool),
+      out_(out) {
   sources_.resize(paths_.size());
   for (size_t i = 0; i < sources_.size(); ++i) {
     sources_[i].index = static_cast<uint32_t>(i);
@@ -130,7 +134,7 @@ void LogReader::ReportOpenError(Source* src, const absl::Status& status) {
   const int err = absl::IsNotFound(status)           ? ENOENT
                   : absl::IsPermissionDenied(status) ? EACCES
                                                      : -1;
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   if (err == src->open_errno && now - src->open_reported < kOpenErrorRepeat) return;
   counts_.open_errors.fetch_add(1, std::memory_order_relaxed);
   src->open_errno = err;
@@ -500,7 +504,7 @@ void LogReader::CheckRotation(Source* src) {
     *src = Source();
     src->index = old.index;
     src->name = path;
-    old.drain_until = absl::Now() + options_.rotate_wait;
+    old.drain_until = Now() + options_.rotate_wait;
     draining_.push_back(std::move(old));
     absl::Status s = OpenSource(src, 0);
     if (!s.ok()) {
@@ -609,7 +613,7 @@ void LogReader::Run() {
   constexpr int kReadsPerRound = 16;
   for (;;) {
     bool progressed = false;
-    absl::Time now = absl::Now();
+    absl::Time now = Now();
     for (auto it = draining_.begin(); it != draining_.end();) {
       const bool read = Drain(&*it, kReadsPerRound);
       progressed |= read;

@@ -43,6 +43,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "src/base/clock.h"
 #include "src/base/files.h"
 #include "src/base/log_position.h"
 #include "src/base/mutex.h"
@@ -78,6 +79,9 @@ struct ReaderOptions {
   int64_t replay_since_us = 0;
   LineTime time_of;                // Needed for replay_since_us.
   CheckpointBook* book = nullptr;  // Optional: where generations are recorded.
+  // What rotation drains and repeated open errors are timed on (the table's
+  // frame); null: a RealClock of the reader's own. Must outlive the reader.
+  const base::Clock* clock = nullptr;
   // Also read the journal (docs/journald.md); its chunks carry file index
   // paths.size() and the cursor of their last entry.
   std::optional<JournalOptions> journal;
@@ -171,12 +175,15 @@ class LogReader {
   void Emit(Chunk* chunk);
   Chunk* TakeChunk();
   bool WaitForStop(absl::Duration d);
+  absl::Time Now() const { return absl::FromUnixMicros(clock_->NowMicros()); }
   // Reads journal entries into chunks, up to `rounds` reads; whether any
   // entry was consumed.
   bool DrainJournal(int rounds);
 
   std::vector<std::string> paths_;
   ReaderOptions options_;
+  base::RealClock own_clock_;
+  const base::Clock* clock_;  // options_.clock, or own_clock_.
   ChunkPool* pool_;
   SpscRing<Chunk*>* out_;
   std::vector<Source> sources_;

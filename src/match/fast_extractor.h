@@ -29,8 +29,7 @@ namespace exact::match {
 class FastExtractor {
  public:
   // nullptr when the pattern is outside the class described above.
-  static std::unique_ptr<FastExtractor> Create(const std::vector<config::EreSeq>& ast,
-                                               int groups);
+  static std::unique_ptr<FastExtractor> Create(const std::vector<config::EreSeq>& ast, int groups);
 
   enum class Result { kOk, kNoParse, kAmbiguous };
 

@@ -16,33 +16,33 @@ namespace {
 
 constexpr std::array<uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
+bool IsDigit(char ch) { return ch >= '0' && ch <= '9'; }
+
 // inet_pton(AF_INET)'s grammar as glibc has it: four decimal octets split by
 // dots, none above 255, none with a leading zero; nothing else.
 bool ParseV4(absl::string_view text, uint8_t out[4]) {
-  int octets = 0;
-  unsigned value = 0;
-  bool in_octet = false;
-  for (char ch : text) {
-    if (ch >= '0' && ch <= '9') {
-      if (in_octet && value == 0) return false;  // A leading zero.
-      value = value * 10 + static_cast<unsigned>(ch - '0');
-      if (value > 255) return false;
-      if (!in_octet) {
-        if (++octets > 4) return false;
-        in_octet = true;
+  // Octet by octet, up to three digits each read straight, not a state per
+  // byte: BM_ParseAddress 42 -> 25 ns (performance.md).
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  for (int k = 0; k < 4; ++k) {
+    if (p == end || !IsDigit(*p)) return false;
+    unsigned value = static_cast<unsigned>(*p++ - '0');
+    if (p != end && IsDigit(*p)) {
+      if (value == 0) return false;  // A leading zero.
+      value = value * 10 + static_cast<unsigned>(*p++ - '0');
+      if (p != end && IsDigit(*p)) {
+        value = value * 10 + static_cast<unsigned>(*p++ - '0');
+        if (value > 255 || (p != end && IsDigit(*p))) return false;
       }
-    } else if (ch == '.' && in_octet) {
-      if (octets == 4) return false;
-      out[octets - 1] = static_cast<uint8_t>(value);
-      value = 0;
-      in_octet = false;
-    } else {
-      return false;
+    }
+    out[k] = static_cast<uint8_t>(value);
+    if (k < 3) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
   }
-  if (octets < 4 || !in_octet) return false;
-  out[3] = static_cast<uint8_t>(value);
-  return true;
+  return p == end;
 }
 
 int HexValue(char ch) {
@@ -139,11 +139,13 @@ IpAddress IpAddress::FromBytes(const std::array<uint8_t, 16>& v6_bytes) {
 std::optional<IpAddress> IpAddress::Parse(absl::string_view text) {
   if (text.empty() || text.size() > kMaxTextLength) return std::nullopt;
   IpAddress a;
-  if (text.find(':') == absl::string_view::npos) {
-    if (!ParseV4(text, a.bytes_.data() + 12)) return std::nullopt;
+  // IPv4 first, with no scan for ':' ahead of it: ParseV4 refuses a colon
+  // at once, and a login's address is IPv4 mostly.
+  if (ParseV4(text, a.bytes_.data() + 12)) {
     std::memcpy(a.bytes_.data(), kV4MappedPrefix.data(), kV4MappedPrefix.size());
     return a;
   }
+  if (text.find(':') == absl::string_view::npos) return std::nullopt;
   // A mapped address is already in IPv4 form.
   if (!ParseV6(text, a.bytes_.data())) return std::nullopt;
   return a;

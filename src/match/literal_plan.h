@@ -2,15 +2,21 @@
 // required literals (required_literals.h), or, failing that, its pattern.
 //
 // Why a plan over the whole set rather than the best factor per stanza:
-// Hyperscan's speed depends on the set. Measured on 256 KiB chunks in cache
-// (docs/performance.md), the bundled stanzas' best factors make 13 literals
-// and a pattern, scanned at 6.8 GB/s; at 11 literals or fewer, all
-// literals, the same lines scan at 12–13 GB/s. So when the best factors
+// Hyperscan's speed depends on the set: past 11 literals, or with a
+// pattern among them, it falls back to a slower matcher, and the bundled
+// stanzas' best factors make 13 literals and a pattern (about half the
+// speed; docs/performance.md, "The literal plan"). So when the best factors
 // exceed kLiteralBudget, stanzas with several spellings fall back to one
 // literal of their own, longest first, preferring one that no other
 // stanza's literal contains (it would flag that stanza's every login too).
 // The extractors verify every flagged line, so a less selective literal
-// costs a walk per look-alike line, never a wrong result.
+// costs a walk per look-alike line, never a wrong result. A set that is
+// still over budget after that (more stanzas than the budget, as the shipped
+// set has) keeps every stanza's best factor: on the shipped stanzas, single
+// fallback literals scanned at 0.4-0.55 of the eight-stanza baseline and
+// literals shared by several stanzas (a greedy cover) at 0.5, against 0.75
+// for the best factors (docs/performance.md). The matcher scans once for a
+// literal that two stanzas choose.
 //
 // Thread safety: pure function.
 #ifndef EXACT_SRC_MATCH_LITERAL_PLAN_H_

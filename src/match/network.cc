@@ -63,7 +63,8 @@ std::optional<std::string> Network::PostfixKey() const {
   if (!base_.is_v4() || prefix_ < 96 + 8 || (prefix_ - 96) % 8 != 0) return std::nullopt;
   const auto& b = base_.bytes();
   std::string key = absl::StrCat(b[12]);
-  for (int i = 1; i < (prefix_ - 96) / 8; ++i) absl::StrAppend(&key, ".", b[static_cast<size_t>(12 + i)]);
+  for (int i = 1; i < (prefix_ - 96) / 8; ++i)
+    absl::StrAppend(&key, ".", b[static_cast<size_t>(12 + i)]);
   return key;
 }
 

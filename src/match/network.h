@@ -33,7 +33,7 @@ class Network {
   std::optional<std::string> PostfixKey() const;
 
  private:
-  IpAddress base_;  // Host bits cleared.
+  IpAddress base_;    // Host bits cleared.
   int prefix_ = 128;  // In IPv6 terms: an IPv4 /24 is 120.
 };
 

@@ -11,12 +11,18 @@ namespace exact::publish {
 
 std::string MapFileName(config::MapFormat format, const std::string& name) {
   switch (format) {
-    case config::MapFormat::kText: return name;
-    case config::MapFormat::kDb: return name + ".db";
-    case config::MapFormat::kLmdb: return name + ".lmdb";
-    case config::MapFormat::kCdb: return name + ".cdb";
-    case config::MapFormat::kEximText: return name + ".exim";
-    case config::MapFormat::kEximCdb: return name + ".exim.cdb";
+    case config::MapFormat::kText:
+      return name;
+    case config::MapFormat::kDb:
+      return name + ".db";
+    case config::MapFormat::kLmdb:
+      return name + ".lmdb";
+    case config::MapFormat::kCdb:
+      return name + ".cdb";
+    case config::MapFormat::kEximText:
+      return name + ".exim";
+    case config::MapFormat::kEximCdb:
+      return name + ".exim.cdb";
   }
   return name;
 }
@@ -88,14 +94,22 @@ std::string MapKey(config::MapFormat format, const match::IpAddress& address) {
 
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target) {
   auto [dir_path, base_name] = base::SplitPath(MapFileName(target.format, target.name));
-  EXACT_ASSIGN_OR_RETURN(base::Directory dir, base::Directory::Open(dir_path, 0750));
+  EXACT_ASSIGN_OR_RETURN(
+      base::Directory dir,
+      base::Directory::Open(dir_path, 0750, target.fs ? target.fs : &base::FileSystem::Real()));
+  // Text maps keep 1.41's `authtemp` as the prefix of their random temps.
+  const std::string temp_prefix =
+      target.format == config::MapFormat::kText && !target.temp_name.empty()
+          ? base::SplitPath(target.temp_name).second
+          : "";
+  if (auto stale = dir.RemoveStaleTemps(base_name, temp_prefix); !stale.ok()) {
+    return stale.status();
+  }
   MapFile file{std::move(dir), base_name, target.mode, target.group};
   switch (target.format) {
-    case config::MapFormat::kText: {
-      std::string temp = target.temp_name.empty() ? base_name + ".tmp"
-                                                  : base::SplitPath(target.temp_name).second;
-      return NewTextMapWriter(std::move(file), temp);
-    }
+    case config::MapFormat::kText:
+    case config::MapFormat::kEximText:
+      return NewTextMapWriter(std::move(file), temp_prefix, target.format);
     case config::MapFormat::kDb:
       return NewBdbMapWriter(std::move(file));
     case config::MapFormat::kLmdb:
@@ -103,8 +117,6 @@ absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target
     case config::MapFormat::kCdb:
     case config::MapFormat::kEximCdb:
       return NewCdbMapWriter(std::move(file), target.format);
-    case config::MapFormat::kEximText:
-      return NewTextMapWriter(std::move(file), base_name + ".tmp", target.format);
   }
   return absl::InternalError("unknown map format");
 }

@@ -67,10 +67,13 @@ void CheckStaticNetworks(const config::Settings& settings, const match::NetworkS
 
 struct MapTarget {
   config::MapFormat format;
-  std::string name;       // The map name as the MTA's `type:name` says it.
-  std::string temp_name;  // Text format only: 1.41's `authtemp` (same directory).
+  std::string name;  // The map name as the MTA's `type:name` says it.
+  // Text format only: 1.41's `authtemp`, here the prefix of the random temp
+  // names (same directory; "": NAME.tmp).
+  std::string temp_name;
   mode_t mode = 0640;
   gid_t group = static_cast<gid_t>(-1);  // -1: the process's group.
+  base::FileSystem* fs = nullptr;        // nullptr: the real one. Tests inject faults.
 };
 
 // The file a map of `format` named `name` lives in: `name` for text,
@@ -80,7 +83,15 @@ struct MapTarget {
 std::string MapFileName(config::MapFormat format, const std::string& name);
 
 // Opens the directory of `target` now, so the writer keeps working after a
-// privilege drop. Creates the directory (mode 0750) when missing.
+// privilege drop, and removes the temps an interrupted publish left there
+// (names base::Directory::CreateTemp gives). Creates the directory (mode
+// 0750) when missing.
+//
+// Every Write() publishes through base::Directory's protocol: an exclusive
+// temp under a random name, fsync, rename, fsync of the directory. On any
+// error the published map is untouched (but for a failed fsync of the
+// directory after the rename: then the new map is already in place, whole)
+// and the error names the step and the file; the next Write() starts over.
 absl::StatusOr<std::unique_ptr<MapWriter>> OpenMapWriter(const MapTarget& target);
 
 // Where and how a writer creates its files.
@@ -91,7 +102,7 @@ struct MapFile {
   gid_t group = static_cast<gid_t>(-1);
 };
 
-std::unique_ptr<MapWriter> NewTextMapWriter(MapFile file, std::string temp,
+std::unique_ptr<MapWriter> NewTextMapWriter(MapFile file, std::string temp_prefix,
                                             config::MapFormat keys = config::MapFormat::kText);
 std::unique_ptr<MapWriter> NewLmdbMapWriter(MapFile file);
 std::unique_ptr<MapWriter> NewBdbMapWriter(MapFile file);

@@ -26,7 +26,9 @@ RelayRecord RelayTable::ToRecord(const Shard& shard, const IpAddress& address, c
 
 void RelayTable::SetUser(Shard* shard, Entry* e, bool new_entry, absl::string_view user) {
   if (!new_entry) {
-    if (shard->users.Get(e->user) == user) return;
+    // A user of the same length (a NAT's next user, often) takes the old
+    // name's bytes: no garbage, so no compaction walk of the shard for it.
+    if (shard->users.ReplaceInPlace(e->user, user)) return;
     shard->users.Release(e->user);
   }
   e->user = shard->users.Add(user);

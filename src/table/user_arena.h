@@ -8,6 +8,7 @@
 #define EXACT_SRC_TABLE_USER_ARENA_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,15 @@ class UserArena {
   absl::string_view Get(uint32_t handle) const {
     const auto* p = reinterpret_cast<const unsigned char*>(bytes_.data() + handle);
     return absl::string_view(bytes_.data() + handle + 2, p[0] | (size_t{p[1]} << 8));
+  }
+
+  // Overwrites the name at `handle` with `user` when both are the same
+  // length, leaving no garbage; false (nothing changed) otherwise. Each
+  // entry owns its handle, so no other entry sees the change.
+  bool ReplaceInPlace(uint32_t handle, absl::string_view user) {
+    if (Get(handle).size() != user.size()) return false;
+    std::memcpy(bytes_.data() + handle + 2, user.data(), user.size());
+    return true;
   }
 
   // The name at `handle` is no longer referenced.

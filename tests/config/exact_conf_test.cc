@@ -144,3 +144,48 @@ INSTANTIATE_TEST_SUITE_P(
 
 }  // namespace
 }  // namespace exact::config
+
+namespace exact::config {
+namespace {
+
+TEST(ExactConf, SocketmapTakesUnixAndInetOnIpv4OrBracketedIpv6) {
+  for (std::string ok : {"socketmap unix:/run/exact/relay.sock\n", "socketmap inet:127.0.0.1:9999\n",
+                         "socketmap inet:[::1]:9999\n"}) {
+    Diagnostics d;
+    Parse(ok, &d);
+    EXPECT_FALSE(d.HasErrors()) << ok << d.ToString();
+  }
+  for (std::string bad : {"socketmap inet:::1:9999\n", "socketmap inet:127.0.0.1:0\n",
+                          "socketmap inet:localhost:9999\n", "socketmap tcp:1.2.3.4:5\n"}) {
+    Diagnostics d;
+    Parse(bad, &d);
+    EXPECT_NE(d.ToString().find("\"socketmap\" must be unix:PATH, inet:IPV4:PORT or "
+                                "inet:[IPV6]:PORT"),
+              std::string::npos)
+        << bad << d.ToString();
+  }
+}
+
+TEST(ExactConf, InetSocketmapBeyondLoopbackNeedsAnAllowList) {
+  for (std::string exposed : {"socketmap inet:0.0.0.0:9999\n", "socketmap inet:[::]:9999\n",
+                              "socketmap inet:192.0.2.1:9999\n"}) {
+    Diagnostics d;
+    Parse(exposed, &d);
+    EXPECT_NE(d.ToString().find(":1:11: error: socketmap inet:"), std::string::npos)
+        << exposed << d.ToString();
+    EXPECT_NE(d.ToString().find("listens beyond loopback, and the protocol has no "
+                                "authentication; list the client networks that may connect "
+                                "with socketmap_allow"),
+              std::string::npos)
+        << d.ToString();
+  }
+  Diagnostics d;
+  Settings s = Parse("socketmap inet:0.0.0.0:9999\nsocketmap_allow 192.0.2.0/24, 127.0.0.1\n", &d);
+  EXPECT_FALSE(d.HasErrors()) << d.ToString();
+  ASSERT_EQ(s.socketmap_allow.size(), 2u);
+  EXPECT_EQ(s.socketmap_allow[1].first, "127.0.0.1");
+  EXPECT_EQ(s.socketmap_allow[1].second.column, 31);
+}
+
+}  // namespace
+}  // namespace exact::config

@@ -50,10 +50,19 @@ kill -USR1 $pid
 check "USR1 writes the dump with user and expiry" \
   wait_until 20 grep -qs "^192.0.2.10	alice	[0-9]* (" "$dir/dump"
 
+# Start and reload load the config through one function, so they refuse the
+# same things: an `ignore` network that does not parse is one.
+echo "ignore banana/99" >> "$dir/exact.conf"
+check "start-up refuses ignore banana/99 with EX_CONFIG" \
+  bash -c "'$exact' -f -c '$dir/exact.conf' 2>/dev/null; [ \$? -eq 78 ]"
+kill -HUP $pid
+check "a reload refuses ignore banana/99 too" \
+  wait_until 20 bash -c "[ \$(grep -c 'reload of .* failed; keeping' '$dir/stderr') -eq 1 ]"
+write_conf 3600 dovecot
 echo "timout 5" >> "$dir/exact.conf"   # an unknown key: an error
 kill -HUP $pid
 check "a bad reload is reported and the old config kept" \
-  wait_until 20 grep -q "reload of .* failed; keeping the running configuration" "$dir/stderr"
+  wait_until 20 bash -c "[ \$(grep -c 'reload of .* failed; keeping' '$dir/stderr') -eq 2 ]"
 login 192.0.2.11 carol
 check "the daemon still publishes after a bad reload" wait_until 20 in_map 192.0.2.11
 

@@ -103,6 +103,8 @@ check_metric 'exact_logins_total{stanza="dovecot"}' 5
 check_metric 'exact_rejected_total{reason="bad_address"}' 1
 check_metric 'exact_rejected_total{reason="ignored_network"}' 1
 check_metric 'exact_rejected_total{reason="stale"}' 0
+check_metric 'exact_rejected_total{reason="untrusted"}' 0
+check_metric 'exact_scan_failures_total' 0
 check_metric 'exact_grants_total{kind="new"}' 3
 check_metric 'exact_grants_total{kind="refreshed"}' 1
 check_metric 'exact_grants_total{kind="manual"}' 1

@@ -6,6 +6,7 @@
 #include <dirent.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,11 +26,33 @@ inline std::vector<config::Stanza> StanzasFromText(const std::string& text) {
   return s;
 }
 
-inline std::vector<config::Stanza> BundledStanzas() {
+// The shipped stanzas that `server all` selects (`optin` ones only when
+// asked for).
+inline std::vector<config::Stanza> BundledStanzas(bool with_opt_in = false) {
   absl::StatusOr<std::string> text =
       base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/conf/exact-servers.conf");
   EXPECT_TRUE(text.ok());
-  return StanzasFromText(text.value_or(""));
+  std::vector<config::Stanza> all = StanzasFromText(text.value_or(""));
+  std::vector<config::Stanza> out;
+  for (config::Stanza& s : all) {
+    if (with_opt_in || !s.opt_in) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+// What `stanza`'s pattern is matched against on `line`: the message when the
+// stanza trusts the line's program tag, nothing when it does not, the whole
+// line for a 1.41 stanza.
+inline std::optional<std::string> StanzaText(const config::Stanza& stanza, absl::string_view line) {
+  if (!stanza.reads_message()) return std::string(line);
+  static const HeaderParser parser(absl::UTCTimeZone());
+  LogHeader h;
+  parser.Parse(line, 0, &h);
+  absl::string_view form = h.form == HeaderForm::kNginx    ? "nginx"
+                           : h.form == HeaderForm::kZimbra ? "zimbra"
+                                                           : "";
+  if (h.form == HeaderForm::kNone || !stanza.TrustsProgram(h.tag, form)) return std::nullopt;
+  return std::string(h.message);
 }
 
 inline std::unique_ptr<StanzaMatcher> MakeMatcher(std::vector<config::Stanza> stanzas) {
@@ -47,7 +70,10 @@ struct ScanResult {
 inline ScanResult ScanText(const StanzaMatcher& m, absl::string_view text) {
   ScanResult r;
   auto scratch = m.NewScratch();
-  m.Scan(text, scratch.get(), &r.logins, &r.counts);
+  EXPECT_TRUE(scratch.ok()) << scratch.status();
+  if (!scratch.ok()) return r;
+  absl::Status st = m.Scan(text, scratch->get(), &r.logins, &r.counts);
+  EXPECT_TRUE(st.ok()) << st;
   return r;
 }
 

@@ -50,23 +50,27 @@ TEST(PosixOracle, BundledStanzasAgreeWithRegexecOnEveryCorpusLine) {
   ASSERT_GT(lines.size(), 1500u);
   int matched = 0;
   for (const config::Stanza& stanza : testing::BundledStanzas()) {
+    if (stanza.two_line()) continue;  // Its lines are halves: session_pairer_test.cc.
     auto m = testing::MakeMatcher({stanza});
     ASSERT_TRUE(m);
     PosixForm posix = ToPosix(stanza.ere);
     regex_t re;
     ASSERT_EQ(::regcomp(&re, posix.ere.c_str(), REG_EXTENDED), 0) << stanza.name;
-    for (const std::string& line : lines) {
+    for (const std::string& whole : lines) {
       regmatch_t groups[16];
-      bool oracle = ::regexec(&re, line.c_str(), 16, groups, 0) == 0;
-      auto r = testing::ScanText(*m, line);
+      std::optional<std::string> seen = testing::StanzaText(stanza, whole);
+      const std::string line = seen.value_or("");
+      bool oracle = seen && ::regexec(&re, line.c_str(), 16, groups, 0) == 0;
+      auto r = testing::ScanText(*m, whole);
       bool ours = !r.logins.empty() || r.counts.bad_address > 0;
       ASSERT_EQ(ours, oracle) << stanza.name << ": " << line;
       if (!oracle || r.logins.empty()) continue;
       ++matched;
       auto text = [&](int g) {
         const regmatch_t& rm = groups[posix.group_index[static_cast<size_t>(g)]];
-        return rm.rm_so < 0 ? std::string() : line.substr(static_cast<size_t>(rm.rm_so),
-                                                          static_cast<size_t>(rm.rm_eo - rm.rm_so));
+        return rm.rm_so < 0 ? std::string()
+                            : line.substr(static_cast<size_t>(rm.rm_so),
+                                          static_cast<size_t>(rm.rm_eo - rm.rm_so));
       };
       EXPECT_EQ(r.logins[0].user, text(stanza.user_group())) << stanza.name << ": " << line;
       std::optional<IpAddress> want = IpAddress::Parse(text(stanza.address_group()));
@@ -75,7 +79,7 @@ TEST(PosixOracle, BundledStanzasAgreeWithRegexecOnEveryCorpusLine) {
     }
     ::regfree(&re);
   }
-  EXPECT_GT(matched, 300);
+  EXPECT_GT(matched, 350);
 }
 
 }  // namespace

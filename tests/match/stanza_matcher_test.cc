@@ -32,11 +32,12 @@ TEST(StanzaMatcher, BundledStanzasFindExactlyTheSuccessfulLogins) {
       base::ReadFileToString(std::string(EXACT_SOURCE_DIR) + "/conf/sample-mail.log");
   ASSERT_TRUE(log.ok());
   auto r = ScanText(*m, *log);
-  EXPECT_EQ(Addresses(r.logins),
-            (std::set<std::string>{"192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13",
-                                   "192.0.2.14", "192.0.2.15", "192.0.2.16", "192.0.2.17",
-                                   "2001:db8::25"}));
-  EXPECT_EQ(r.counts.bad_address, 1u);  // courier ip=[not-an-ip;rm -rf /]
+  EXPECT_EQ(
+      Addresses(r.logins),
+      (std::set<std::string>{"192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13", "192.0.2.14",
+                             "192.0.2.15", "192.0.2.16", "192.0.2.17", "2001:db8::25"}));
+  // courier ip=[not-an-ip;rm -rf /] is not shaped like an address: no match.
+  EXPECT_EQ(r.counts.bad_address, 0u);
   EXPECT_EQ(r.counts.lines, 19u);
   std::set<std::string> users;
   for (const Login& l : r.logins) users.insert(l.user);

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace exact::table {
@@ -50,6 +51,32 @@ TEST(RelayTable, UsersAndLoginTimesSurviveReplacementExpiryAndCompaction) {
 
 // The pipeline applies a chunk's logins with UpsertAll: it must leave the
 // same table, and count the same new grants, as one Upsert per login.
+TEST(RelayTable, ASameLengthUserTakesTheOldNamesPlaceAndNoOtherEntrysName) {
+  RelayTable t(1);  // One shard: every name in one arena, side by side.
+  t.Upsert(Ip("192.0.2.1"), "alice", 1000, 60);
+  t.Upsert(Ip("192.0.2.2"), "bobby", 1000, 60);
+  t.Upsert(Ip("192.0.2.3"), "eve", 1000, 60);
+  t.Upsert(Ip("192.0.2.1"), "carol", 1001, 60);    // Same length: in place.
+  t.Upsert(Ip("192.0.2.3"), "mallory", 1001, 60);  // Longer: a new name.
+  t.Upsert(Ip("192.0.2.2"), "", 1001, 60);         // Shorter: a new name.
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.1"), 1001)->user, "carol");
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.2"), 1001)->user, "");
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.3"), 1001)->user, "mallory");
+  // Thousands of same-length changes, then compaction by other changes:
+  // each entry keeps its own latest name.
+  for (int i = 0; i < 5000; ++i) {
+    t.Upsert(Ip("192.0.2.1"), absl::StrCat("u", 10000 + i), 1002, 60);
+    t.Upsert(Ip("192.0.2.2"), absl::StrCat("v", std::string(i % 7, 'x')), 1002, 60);
+  }
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.1"), 1002)->user, "u14999");
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.2"), 1002)->user, "v" + std::string(4999 % 7, 'x'));
+  EXPECT_EQ(t.Lookup(Ip("192.0.2.3"), 1002)->user, "mallory");
+  RelaySnapshot snap = t.Snapshot(1002);
+  ASSERT_EQ(snap.size(), 3u);
+  EXPECT_EQ(snap[0].user(), "u14999");
+  EXPECT_EQ(snap[2].user(), "mallory");
+}
+
 TEST(RelayTable, UpsertAllIsUpsertOfEachLoginInTurn) {
   RelayTable one_by_one, batched;
   std::mt19937 rng(3);
