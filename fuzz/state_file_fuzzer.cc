@@ -19,6 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (second.verdict != exact::table::DecodedState::Verdict::kOk) std::abort();
   if (second.positions.logs != first.positions.logs) std::abort();
   if (second.positions.journal_cursor != first.positions.journal_cursor) std::abort();
+  if (second.positions.revokes.size() != first.positions.revokes.size()) std::abort();
   // A snapshot is sorted by address: compare the two as sorted lists.
   auto fields = [](const exact::table::RelayRecord& r) {
     return std::make_tuple(r.address.bytes(), r.user, r.expiry);

@@ -80,7 +80,7 @@ absl::Status ConfigureLog(LogSink sink, const std::string& path) {
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("open log file ", path));
   }
-  if (sink == LogSink::kSyslog) ::openlog("exact", LOG_PID | LOG_NDELAY, LOG_MAIL);
+  if (sink == LogSink::kSyslog) ::openlog("exact", LOG_PID | LOG_NDELAY, LOG_DAEMON);
   MutexLock lock(&st.mu);
   if (st.fd >= 0) ::close(st.fd);
   st.fd = fd;

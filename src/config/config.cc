@@ -91,6 +91,22 @@ LoadResult LoadConfig(const std::string& path) {
                                            s.authfile, ") so the final rename is atomic"));
   }
   if (s.maillog.empty()) diags.Error({path, 0, 0}, "maillog names no file");
+  if (s.controlsocket.empty()) {
+    s.controlsocket = base::SplitPath(s.pidfile).first + "/exact.ctl";
+  }
+  // exact's own log must never feed a log it reads: each of its lines would
+  // be read back, and a line quoting a login would be a login. (The daemon
+  // also compares inodes at start, for links.)
+  if (!s.log_to_syslog) {
+    for (const std::string& log : s.maillog) {
+      if (log == s.logfile) {
+        diags.Error({path, 0, 0},
+                    absl::StrCat("logfile ", s.logfile,
+                                 " is also a maillog: exact would read its own log; use "
+                                 "another file or `logging syslog`"));
+      }
+    }
+  }
 
   if (!diags.HasErrors()) result.config = std::move(config);
   return result;

@@ -382,6 +382,44 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
          }
          s->socketmap_location = v.location;
        }},
+      {"controlsocket",
+       [](const Value& v, Settings* s) {
+         if (!SingleWord(v, "controlsocket")) return;
+         s->controlsocket = v.text == "none" ? std::string("none") : ResolvePath(v);
+       }},
+      {"controlgroup",
+       [](const Value& v, Settings* s) {
+         if (SingleWord(v, "controlgroup")) s->controlgroup = std::string(v.text);
+       }},
+      {"metrics_listen",
+       [](const Value& v, Settings* s) {
+         if (!SingleWord(v, "metrics_listen")) return;
+         // Loopback only: the metrics name no secret, but exact listens on
+         // nothing an outsider can reach.
+         const size_t colon = v.text.rfind(':');
+         int port = 0;
+         const absl::string_view host =
+             colon == absl::string_view::npos ? absl::string_view() : v.text.substr(0, colon);
+         if (colon == absl::string_view::npos ||
+             !absl::SimpleAtoi(v.text.substr(colon + 1), &port) || port < 1 || port > 65535 ||
+             !(absl::StartsWith(host, "127.") || host == "localhost")) {
+           v.Error(absl::StrCat("\"metrics_listen\" must be a loopback 127.x.y.z:PORT; got \"",
+                                v.text, "\""));
+           return;
+         }
+         s->metrics_listen = std::string(v.text);
+       }},
+      {"metrics_textfile", PathSetter(&Settings::metrics_textfile, "metrics_textfile")},
+      {"loglevel",
+       [](const Value& v, Settings* s) {
+         if (v.text == "debug")
+           s->log_debug = true;
+         else if (v.text == "info")
+           s->log_debug = false;
+         else
+           v.Error(
+               absl::StrCat("\"loglevel\" must be \"info\" or \"debug\"; got \"", v.text, "\""));
+       }},
       {"socketmap_allow", ListSetter(&Settings::socketmap_allow)},
       {"memcache", EndpointListSetter(&Settings::memcache_servers, "memcache")},
       {"memcache_prefix", KeyPrefixSetter(&Settings::memcache_prefix, "memcache_prefix")},

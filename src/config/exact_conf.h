@@ -77,6 +77,15 @@ struct Settings {
   // required when it listens beyond loopback, since the protocol has no
   // authentication.
   std::vector<std::pair<std::string, SourceLocation>> socketmap_allow;
+  // exactctl's unix socket (docs/exactctl.md); "" = "exact.ctl" beside the
+  // pid file, "none" = off.
+  std::string controlsocket;
+  std::string controlgroup;  // Group whose members may use it; "" = root and exact only.
+  // Prometheus metrics (docs/metrics.md): a loopback "IP:PORT" served over
+  // HTTP ("" = off), and a file for node_exporter's textfile collector.
+  std::string metrics_listen;
+  std::string metrics_textfile;
+  bool log_debug = false;  // `loglevel debug`: one line per granted, refreshed, ... address.
   // CIDR lists, as written, each with where it was written; checked by
   // match::ParseNetworks.
   std::vector<std::pair<std::string, SourceLocation>> ignore_networks;  // Never publish.

@@ -7,7 +7,8 @@
 // Signals arrive through a signalfd, never through handlers, so all work
 // happens in the control loop: TERM and INT publish and exit 0, HUP reloads
 // the config (keeping the old one on error), USR1 dumps the table, ALRM
-// expires and publishes now.
+// expires and publishes now. exactctl's requests and metrics scrapes wake
+// the loop through the eventfd and are carried out there too.
 //
 // Thread safety: Run() once, on the main thread; it starts and joins the
 // reader and pipeline threads itself.
@@ -20,10 +21,13 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "src/base/clock.h"
 #include "src/base/files.h"
 #include "src/config/config.h"
+#include "src/daemon/control_service.h"
+#include "src/daemon/daemon_metrics.h"
 #include "src/daemon/pidfile.h"
 #include "src/daemon/pipeline.h"
 #include "src/daemon/publisher.h"
@@ -35,10 +39,14 @@
 #include "src/ingest/spsc_ring.h"
 #include "src/match/network.h"
 #include "src/match/stanza_matcher.h"
+#include "src/metrics/registry.h"
 #include "src/publish/socketmap_server.h"
 #include "src/table/relay_table.h"
 
 namespace exact::daemon {
+
+// In the start-up line and the metrics (exact_build_info).
+inline constexpr char kExactVersion[] = "exact 2.0.0";
 
 struct DaemonOptions {
   std::string config_path;
@@ -81,6 +89,12 @@ class Daemon {
   void LogStats(const char* when);
   // Grants another host's exact made, read from the subscribed stream.
   void ApplyFleetGrants(const std::vector<fleet::Grant>& grants);
+  std::string StatsText() const;
+  // exactctl and the metrics (control_service.h, daemon_metrics.h), on the
+  // control loop.
+  ControlHooks Hooks();
+  std::string Metrics();
+  void WriteMetricsFile();
 
   DaemonOptions options_;
   std::unique_ptr<base::Clock> clock_holder_;
@@ -110,6 +124,10 @@ class Daemon {
   base::UniqueFd signal_fd_;
   base::UniqueFd event_fd_;
   uint64_t refreshed_at_publish_ = 0;
+  std::unique_ptr<ControlService> control_;
+  metrics::Histogram publish_seconds_{PublishSecondsBuckets()};
+  uint64_t publishes_ = 0, publish_failures_ = 0, manual_grants_ = 0, manual_revokes_ = 0;
+  std::vector<int64_t> behind_since_;  // Per maillog: when a scrape first saw it behind; 0: not.
 };
 
 // Returns the process exit status (sysexits.h).

@@ -6,6 +6,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -99,7 +100,17 @@ Pipeline::Pipeline(ingest::SpscRing<ingest::Chunk*>* in, ingest::ChunkPool* pool
       table_(table),
       clock_(clock),
       options_(options),
-      headers_(absl::LocalTimeZone()) {}
+      headers_(absl::LocalTimeZone()) {
+  for (size_t i = 0; i < options_.logs; ++i) log_counts_.push_back(std::make_unique<LogCounts>());
+}
+
+std::vector<std::pair<std::string, uint64_t>> Pipeline::LoginsByStanza() const {
+  base::MutexLock lock(&stanza_mu_);
+  std::vector<std::pair<std::string, uint64_t>> out(logins_by_stanza_.begin(),
+                                                    logins_by_stanza_.end());
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 void Pipeline::SetMatcher(std::shared_ptr<const match::StanzaMatcher> matcher) {
   matcher_.store(std::move(matcher));
@@ -158,7 +169,13 @@ void Pipeline::Run() {
     const int64_t wall_us = clock_->WallMicros();
     const int64_t timeout = timeout_.load();
     uint64_t ignored = 0, stale = 0, untimed = 0, future = 0;
+    const bool debug = base::LogDebugEnabled();
+    const auto& stanzas = work->matcher->stanzas();
+    auto stanza_name = [&](uint32_t i) -> absl::string_view {
+      return i < stanzas.size() ? absl::string_view(stanzas[i].name) : "?";
+    };
     std::vector<table::RelayTable::Login> grants;
+    std::vector<uint32_t> grant_stanza;  // For the debug lines.
     grants.reserve(work->logins.size());
     uint64_t paired = 0;
     if (work->counts.logins != work->logins.size()) {  // Some are two-line halves.
@@ -173,6 +190,11 @@ void Pipeline::Run() {
       if (login.kind != match::LoginKind::kLogin) continue;
       if (!ignore_.empty() && ignore_.Contains(login.address)) {
         ++ignored;
+        if (debug) {
+          base::LogDebug("rejected %s (user \"%s\", stanza %s): an ignored network",
+                         login.address.ToString(), base::Printable(login.user, 64),
+                         stanza_name(login.stanza));
+        }
         continue;
       }
       const table::Grant g = table::GrantFor(work->stamps[i], wall_us, now, timeout);
@@ -180,11 +202,41 @@ void Pipeline::Run() {
       future += g.capped;
       if (!g.live) {
         ++stale;
+        if (debug) {
+          base::LogDebug("rejected %s (user \"%s\", stanza %s): stale, logged at %d",
+                         login.address.ToString(), base::Printable(login.user, 64),
+                         stanza_name(login.stanza), g.last_login);
+        }
         continue;
       }
       grants.push_back({login.address, login.user, g.last_login, g.expiry});
+      if (debug) grant_stanza.push_back(login.stanza);
     }
-    const uint64_t added = table_->UpsertAll(grants, now);
+    std::vector<table::RelayTable::UpsertResult> results;
+    const uint64_t added = table_->UpsertAll(grants, now, debug ? &results : nullptr);
+    if (debug) {
+      using R = table::RelayTable::UpsertResult;
+      for (size_t i = 0; i < grants.size(); ++i) {
+        const char* what = results[i] == R::kAdded       ? "granted"
+                           : results[i] == R::kRefreshed ? "refreshed"
+                                                         : "rejected (revoked by exactctl)";
+        base::LogDebug("%s %s (user \"%s\", stanza %s) until %d", what,
+                       grants[i].address.ToString(), base::Printable(grants[i].user, 64),
+                       stanza_name(grant_stanza[i]), grants[i].expiry);
+      }
+    }
+    if (!work->logins.empty()) {
+      absl::flat_hash_map<uint32_t, uint64_t> by_stanza;
+      for (const match::Login& login : work->logins) {
+        if (login.kind == match::LoginKind::kLogin) ++by_stanza[login.stanza];  // Not halves.
+      }
+      base::MutexLock lock(&stanza_mu_);
+      for (const auto& [i, n] : by_stanza) logins_by_stanza_[std::string(stanza_name(i))] += n;
+    }
+    if (const size_t log = work->chunk->file_index; log < log_counts_.size()) {
+      log_counts_[log]->bytes.fetch_add(work->chunk->size, std::memory_order_relaxed);
+      log_counts_[log]->lines.fetch_add(work->counts.lines, std::memory_order_relaxed);
+    }
     if (book_ != nullptr && !work->chunk->journal_cursor.empty()) {
       book_->SetJournalCursor(work->chunk->journal_cursor);
     } else if (book_ != nullptr && work->chunk->size > 0) {
@@ -203,6 +255,7 @@ void Pipeline::Run() {
     stats_.untimed.fetch_add(untimed, std::memory_order_relaxed);
     stats_.future.fetch_add(future, std::memory_order_relaxed);
     stats_.unconfirmed.fetch_add(c.unconfirmed, std::memory_order_relaxed);
+    stats_.untrusted.fetch_add(c.untrusted, std::memory_order_relaxed);
     stats_.new_addresses.fetch_add(added, std::memory_order_relaxed);
     stats_.ignored.fetch_add(ignored, std::memory_order_relaxed);
     stats_.fast_extractions.fetch_add(c.fast_extractions, std::memory_order_relaxed);

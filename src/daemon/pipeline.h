@@ -19,8 +19,13 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "src/base/clock.h"
+#include "src/base/mutex.h"
 #include "src/ingest/checkpoint_book.h"
 #include "src/ingest/chunk.h"
 #include "src/ingest/spsc_ring.h"
@@ -47,7 +52,8 @@ struct PipelineStats {
   std::atomic<uint64_t> untimed{0};    // Logins without a usable stamp: read time used.
   std::atomic<uint64_t> future{0};     // Stamps ahead of the clock beyond the skew: capped.
   std::atomic<uint64_t> unconfirmed{0};
-  std::atomic<uint64_t> ignored{0};           // Logins from `ignore` networks.
+  std::atomic<uint64_t> untrusted{0};  // Matched under a program tag the stanza does not trust.
+  std::atomic<uint64_t> ignored{0};    // Logins from `ignore` networks.
   std::atomic<uint64_t> fast_extractions{0};  // Logins read without RE2.
   // A chunk whose scan failed is retried once with a fresh scratch; one
   // that fails again is logged and counted here, never skipped in silence.
@@ -55,8 +61,15 @@ struct PipelineStats {
   std::atomic<uint64_t> scan_failures{0};
 };
 
+// Per maillog (by ingest::Chunk::file_index), for the metrics.
+struct LogCounts {
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> lines{0};
+};
+
 struct PipelineOptions {
   int threads = 0;  // 0: one per core.
+  size_t logs = 0;  // How many maillogs: per-log counts for file_index < logs.
   int tokens = 4;   // Chunks in flight; 4 measured best on 2 cores.
 };
 
@@ -85,6 +98,12 @@ class Pipeline {
   void Run();
 
   const PipelineStats& stats() const { return stats_; }
+  // Per-log counts; nullptr for an index >= PipelineOptions::logs.
+  const LogCounts* log_counts(size_t index) const {
+    return index < log_counts_.size() ? log_counts_[index].get() : nullptr;
+  }
+  // Logins so far by stanza name (every stanza that matched one).
+  std::vector<std::pair<std::string, uint64_t>> LoginsByStanza() const;
 
  private:
   ingest::SpscRing<ingest::Chunk*>* in_;
@@ -102,6 +121,9 @@ class Pipeline {
   match::NetworkSet ignore_;
   std::function<void()> on_new_address_;
   PipelineStats stats_;
+  std::vector<std::unique_ptr<LogCounts>> log_counts_;
+  mutable base::Mutex stanza_mu_;
+  absl::flat_hash_map<std::string, uint64_t> logins_by_stanza_ ABSL_GUARDED_BY(stanza_mu_);
 };
 
 }  // namespace exact::daemon

@@ -67,6 +67,10 @@ bool Publisher::Publish(UnixSeconds now, const char* why) {
   table::SavedState positions;
   positions.logs = book_->Positions();
   positions.journal_cursor = book_->JournalCursor();
+  // Revokes too: a restart must not let a replayed login undo one.
+  for (const auto& [address, r] : table_->Revokes(now)) {
+    positions.revokes.push_back({address, r.at, r.hold_until});
+  }
   const table::RelaySnapshot records = table_->Snapshot(now);
   // The state file first: if we die between the two, the next start
   // republishes from it and nothing is lost.
@@ -133,6 +137,9 @@ table::SavedState Publisher::RestoreState(UnixSeconds now, int64_t timeout,
       continue;
     }
     table_->Restore(r, now, max_expiry);
+  }
+  for (const table::SavedRevoke& r : state.positions.revokes) {
+    table_->RestoreRevoke(r.address, {r.at, r.hold_until}, now);
   }
   if (state.bad_lines > 0) {
     base::LogWarning("skipped %d unreadable line(s) of the state file", state.bad_lines);

@@ -47,15 +47,16 @@ class Publisher {
   // `table` and `book` must outlive the publisher.
   Publisher(Outputs outputs, table::RelayTable* table, const ingest::CheckpointBook* book);
 
-  // Writes the state file and every map as the table stands at `now`.
+  // Writes the state file (with the table's revokes) and every map as the
+  // table stands at `now`.
   // False if any of them failed (each failure is logged; the previous file
   // stays in place).
   bool Publish(base::UnixSeconds now, const char* why);
   void Dump(base::UnixSeconds now);
 
   // Reads the state file: restores its live entries (checked as a login
-  // would be: unicast, not in `ignore`, living at most `timeout`) and
-  // returns its log positions. A torn, corrupt, foreign or unreadable file
+  // would be: unicast, not in `ignore`, living at most `timeout`) and its
+  // revokes, and returns its log positions. A torn, corrupt, foreign or unreadable file
   // is reported and set aside; the logs are then replayed from their stamps.
   table::SavedState RestoreState(base::UnixSeconds now, int64_t timeout,
                                  const match::NetworkSet& ignore);

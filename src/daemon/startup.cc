@@ -1,6 +1,7 @@
 #include "src/daemon/startup.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -19,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "src/base/files.h"
 #include "src/base/log.h"
+#include "src/daemon/control_service.h"
 #include "src/daemon/daemon.h"
 #include "src/daemon/loaded_config.h"
 #include "src/daemon/privileges.h"
@@ -33,6 +35,23 @@ namespace {
 // the per-chunk costs (a pread, a TBB token, a pool round trip) dominate.
 constexpr size_t kChunkBytes = 1024 * 1024;
 constexpr size_t kChunksInPool = 16;
+
+// Refuses a `logfile` that is, by inode, one of the maillogs (a link, or a
+// path spelled differently): exact would read its own log.
+absl::Status CheckLogNotWatched(const config::Settings& s) {
+  if (s.log_to_syslog) return absl::OkStatus();
+  struct stat own;
+  if (::stat(s.logfile.c_str(), &own) != 0) return absl::OkStatus();
+  for (const std::string& log : s.maillog) {
+    struct stat st;
+    if (::stat(log.c_str(), &st) == 0 && st.st_dev == own.st_dev && st.st_ino == own.st_ino) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("logfile ", s.logfile, " is the maillog ", log,
+                       ": exact would read its own log; use another file or `logging syslog`"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 void PrintDiagnostics(const config::Diagnostics& diags) {
   for (const config::Diagnostic& d : diags.all())
@@ -133,7 +152,11 @@ int Daemon::Start() {
       return EX_OSERR;
     }
   }
-  base::SetLogDebug(options_.debug);
+  base::SetLogDebug(options_.debug || s.log_debug);
+  if (absl::Status st = CheckLogNotWatched(s); !st.ok()) {
+    std::fprintf(stderr, "exact: %s\n", std::string(st.message()).c_str());
+    return EX_CONFIG;
+  }
   if (!foreground) {
     absl::Status st = s.log_to_syslog ? base::ConfigureLog(base::LogSink::kSyslog)
                                       : base::ConfigureLog(base::LogSink::kFile, s.logfile);
@@ -227,6 +250,38 @@ int Daemon::Start() {
     socketmap_ = std::move(*server);
   }
 
+  {
+    gid_t allowed = static_cast<gid_t>(-1);
+    if (!s.controlgroup.empty()) {
+      struct group* gr = ::getgrnam(s.controlgroup.c_str());
+      if (gr == nullptr) {
+        base::LogError("controlgroup \"%s\" does not exist (in %s)", s.controlgroup, config_.path);
+        return EX_NOUSER;
+      }
+      allowed = gr->gr_gid;
+    }
+    if (s.controlsocket != "none" && !options_.once) {
+      if (absl::Status st = PrepareDirectory(base::SplitPath(s.controlsocket).first, *account);
+          !st.ok()) {
+        base::LogError("%s", std::string(st.message()));
+        return EX_CANTCREAT;
+      }
+    }
+    // --once has nothing to steer: no socket, no listener.
+    auto service = ControlService::Listen(options_.once ? "" : s.controlsocket,
+                                          *account ? (*account)->uid : static_cast<uid_t>(-1),
+                                          allowed != static_cast<gid_t>(-1) ? allowed
+                                          : *account                        ? (*account)->gid
+                                                     : static_cast<gid_t>(-1),
+                                          allowed, options_.once ? "" : s.metrics_listen);
+    if (!service.ok()) {
+      base::LogError("cannot open the control socket or metrics listener: %s",
+                     std::string(service.status().message()));
+      return EX_CANTCREAT;
+    }
+    control_ = std::move(*service);
+  }
+
   sigset_t mask;
   sigemptyset(&mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGALRM}) sigaddset(&mask, sig);
@@ -263,6 +318,7 @@ int Daemon::Start() {
 
   PipelineOptions popts;
   popts.threads = options_.threads;
+  popts.logs = s.maillog.size();
   pipeline_ = std::make_unique<Pipeline>(ring_.get(), pool_.get(), &table_, &clock_, popts);
   pipeline_->SetMatcher(matcher_);
   pipeline_->SetTimeout(s.timeout);
@@ -290,9 +346,20 @@ int Daemon::Start() {
     wake();
   });
   if (subscriber_) subscriber_->Start();
-  base::LogInfo("started: %zu stanza(s), %zu log(s), timeout %ds, map %s",
-                matcher_->stanzas().size(), s.maillog.size(), static_cast<int>(s.timeout),
-                publisher_->first_map_path());
+  control_->Start(wake);
+  std::vector<std::string> names;
+  for (const config::Stanza& st : matcher_->stanzas()) names.push_back(st.name);
+  std::vector<std::string> types;
+  for (config::MapFormat f : s.authtypes) types.push_back(config::MapFormatName(f));
+  base::LogInfo(
+      "started: %s; config %s; stanzas %s; logs %s; timeout %ds; maps %s (%s) every %dms at "
+      "most; state %s; user %s; control %s; metrics %s%s%s; log level %s",
+      kExactVersion, config_.path, absl::StrJoin(names, ","), absl::StrJoin(s.maillog, ","),
+      static_cast<int>(s.timeout), publisher_->first_map_path(), absl::StrJoin(types, ","),
+      static_cast<int>(s.publish_interval_ms), s.statefile, *account ? s.user : "(unchanged)",
+      s.controlsocket, s.metrics_listen.empty() ? "-" : s.metrics_listen.c_str(),
+      s.metrics_textfile.empty() ? "" : ", textfile ", s.metrics_textfile,
+      base::LogDebugEnabled() ? "debug" : "info");
   return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "src/base/log.h"
@@ -79,9 +80,9 @@ std::string FormatSocketmapCounters(const SocketmapCounters& c) {
 }
 
 struct SocketmapServer::Counters {
-  std::atomic<uint64_t> accepted{0}, requests{0}, reads_paused{0}, idle_timeouts{0}, oversized{0},
-      malformed{0}, evicted{0}, memory_cap{0}, refused_clients{0}, accept_failures{0},
-      open_connections{0}, buffered_bytes{0};
+  std::atomic<uint64_t> accepted{0}, requests{0}, hits{0}, misses{0}, reads_paused{0},
+      idle_timeouts{0}, oversized{0}, malformed{0}, evicted{0}, memory_cap{0}, refused_clients{0},
+      accept_failures{0}, open_connections{0}, buffered_bytes{0};
 };
 
 SocketmapServer::SocketmapServer() : counters_(std::make_unique<Counters>()) {}
@@ -91,6 +92,8 @@ SocketmapCounters SocketmapServer::counters() const {
   SocketmapCounters out;
   out.accepted = c.accepted.load();
   out.requests = c.requests.load();
+  out.hits = c.hits.load();
+  out.misses = c.misses.load();
   out.reads_paused = c.reads_paused.load();
   out.idle_timeouts = c.idle_timeouts.load();
   out.oversized = c.oversized.load();
@@ -293,7 +296,9 @@ void SocketmapServer::Loop::Serve(Connection& c) {
       Close(c, &counters_.oversized, &oversized_log_);
       return;
     }
-    c.out += Netstring(SocketmapReply(r.payload, *s_.table_, now, s_.statics_));
+    const std::string reply = SocketmapReply(r.payload, *s_.table_, now, s_.statics_);
+    (absl::StartsWith(reply, "OK") ? counters_.hits : counters_.misses).fetch_add(1);
+    c.out += Netstring(reply);
     counters_.requests.fetch_add(1);
     pos += r.consumed;
   }

@@ -68,6 +68,8 @@ struct SocketmapOptions {
 struct SocketmapCounters {
   uint64_t accepted = 0;          // Connections accepted.
   uint64_t requests = 0;          // Requests answered.
+  uint64_t hits = 0;              // Of those, an address found live (or static).
+  uint64_t misses = 0;            // And not.
   uint64_t reads_paused = 0;      // Times a connection's queued replies stopped its reads.
   uint64_t idle_timeouts = 0;     // Connections closed for idle_timeout_ms.
   uint64_t oversized = 0;         // Connections closed for a request over max_request_bytes.

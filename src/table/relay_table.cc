@@ -52,6 +52,15 @@ void RelayTable::LowerNextExpiry(UnixSeconds expiry) {
 RelayTable::UpsertResult RelayTable::UpsertLocked(Shard* shard, const IpAddress& address,
                                                   absl::string_view user, UnixSeconds now,
                                                   UnixSeconds last_login, UnixSeconds expiry) {
+  if (!shard->revokes.empty()) {
+    auto r = shard->revokes.find(address);
+    if (r != shard->revokes.end()) {
+      if (last_login <= r->second.at && now < r->second.hold_until) {
+        return UpsertResult::kRevoked;
+      }
+      shard->revokes.erase(r);
+    }
+  }
   auto [it, inserted] = shard->entries.try_emplace(address);
   Entry& e = it->second;
   // An entry may have expired without a sweep yet: that is a new relay
@@ -75,13 +84,16 @@ RelayTable::UpsertResult RelayTable::Upsert(const IpAddress& address, absl::stri
   UpsertResult result;
   {
     base::MutexLock lock(&shard.mu);
+    shard.revokes.erase(address);
     result = UpsertLocked(&shard, address, user, now, now, expiry);
   }
   LowerNextExpiry(expiry);
   return result;
 }
 
-size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) {
+size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now,
+                             std::vector<UpsertResult>* results) {
+  if (results != nullptr) results->assign(logins.size(), UpsertResult::kAdded);
   if (logins.empty()) return 0;
   // Each shard's logins, in log order: logins of one address stay in order,
   // and logins of different addresses commute.
@@ -100,6 +112,7 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) 
   }
 
   size_t added = 0;
+  uint64_t revoked = 0;
   UnixSeconds earliest = kNever;
   for (size_t s = 0; s < n; ++s) {
     if (starts[s] == starts[s + 1]) continue;
@@ -109,12 +122,16 @@ size_t RelayTable::UpsertAll(const std::vector<Login>& logins, UnixSeconds now) 
       // Two logins ahead: the slot's cache miss overlaps this update.
       if (j + 2 < starts[s + 1]) shard.entries.prefetch(logins[by_shard[j + 2]].address);
       const Login& login = logins[by_shard[j]];
-      added += UpsertLocked(&shard, login.address, login.user, now, login.last_login,
-                            login.expiry) == UpsertResult::kAdded;
+      const UpsertResult r =
+          UpsertLocked(&shard, login.address, login.user, now, login.last_login, login.expiry);
+      if (results != nullptr) (*results)[by_shard[j]] = r;
+      added += r == UpsertResult::kAdded;
+      revoked += r == UpsertResult::kRevoked;
       earliest = std::min(earliest, login.expiry);
     }
   }
   LowerNextExpiry(earliest);
+  if (revoked > 0) revoked_logins_.fetch_add(revoked, std::memory_order_relaxed);
   return added;
 }
 
@@ -134,7 +151,38 @@ void RelayTable::Restore(const RelayRecord& record, UnixSeconds now, UnixSeconds
   LowerNextExpiry(expiry);
 }
 
-size_t RelayTable::Expire(UnixSeconds now) {
+bool RelayTable::Remove(const IpAddress& address, Revoke revoke, UnixSeconds now) {
+  Shard& shard = ShardFor(address);
+  base::MutexLock lock(&shard.mu);
+  shard.revokes[address] = revoke;
+  auto it = shard.entries.find(address);
+  if (it == shard.entries.end()) return false;
+  const bool live = it->second.expiry > now;
+  shard.users.Release(it->second.user);
+  shard.entries.erase(it);
+  return live;
+}
+
+void RelayTable::RestoreRevoke(const IpAddress& address, Revoke revoke, UnixSeconds now) {
+  if (revoke.hold_until <= now) return;
+  Shard& shard = ShardFor(address);
+  base::MutexLock lock(&shard.mu);
+  auto [it, inserted] = shard.revokes.try_emplace(address, revoke);
+  if (!inserted && it->second.at < revoke.at) it->second = revoke;
+}
+
+std::vector<std::pair<IpAddress, RelayTable::Revoke>> RelayTable::Revokes(UnixSeconds now) {
+  std::vector<std::pair<IpAddress, Revoke>> out;
+  for (auto& shard : shards_) {
+    base::MutexLock lock(&shard->mu);
+    absl::erase_if(shard->revokes, [now](const auto& kv) { return kv.second.hold_until <= now; });
+    for (const auto& kv : shard->revokes) out.push_back(kv);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+size_t RelayTable::Expire(UnixSeconds now, std::vector<IpAddress>* expired) {
   size_t removed = 0;
   UnixSeconds earliest = kNever;
   // Reset before the sweep, so that an Upsert racing with it still lowers
@@ -146,6 +194,7 @@ size_t RelayTable::Expire(UnixSeconds now) {
     absl::erase_if(shard->entries, [&](const auto& kv) {
       if (kv.second.expiry <= now) {
         ++removed;
+        if (expired != nullptr) expired->push_back(kv.first);
         users->Release(kv.second.user);
         return true;
       }

@@ -74,6 +74,17 @@ bool ParseLogPosition(absl::string_view line, base::LogPosition* p) {
   return p->path.size() <= kMaxPathBytes;
 }
 
+bool ParseRevoke(absl::string_view line, SavedRevoke* r) {
+  std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+  std::optional<IpAddress> address;
+  if (f.size() != 4 || f[0] != "revoke" || !(address = IpAddress::Parse(f[1])) ||
+      !absl::SimpleAtoi(f[2], &r->at) || !absl::SimpleAtoi(f[3], &r->hold_until)) {
+    return false;
+  }
+  r->address = *address;
+  return true;
+}
+
 }  // namespace
 
 std::string EncodeState(const RelaySnapshot& snapshot, const SavedState& positions) {
@@ -89,6 +100,9 @@ std::string EncodeState(const RelaySnapshot& snapshot, const SavedState& positio
   if (!positions.journal_cursor.empty()) {
     absl::StrAppend(&out, "journal\t", base::Printable(positions.journal_cursor, kMaxPathBytes * 4),
                     "\n");
+  }
+  for (const SavedRevoke& r : positions.revokes) {
+    absl::StrAppend(&out, "revoke\t", r.address.ToString(), "\t", r.at, "\t", r.hold_until, "\n");
   }
   for (const RecordView r : snapshot) {
     absl::StrAppend(&out, r.address.ToString(), "\t", r.expiry, "\t", r.last_login, "\t",
@@ -143,6 +157,10 @@ DecodedState DecodeState(absl::string_view text) {
       good.positions.logs.push_back(std::move(p));
     } else if (absl::StartsWith(line, "journal\t")) {
       good.positions.journal_cursor = Unescape(line.substr(8));
+    } else if (absl::StartsWith(line, "revoke\t")) {
+      SavedRevoke r;
+      if (!ParseRevoke(line, &r)) return state;
+      good.positions.revokes.push_back(r);
     } else {
       RelayRecord r;
       if (!ParseRecord(line, &r)) return state;  // The checksum held: a writer's bug.

@@ -6,6 +6,7 @@
 //   exact-state 2
 //   log<TAB>INDEX<TAB>DEV<TAB>INO<TAB>OFFSET<TAB>HEADLEN<TAB>HEADCRC<TAB>PATH
 //   journal<TAB>CURSOR
+//   revoke<TAB>ADDRESS<TAB>REVOKED_AT<TAB>HOLD_UNTIL
 //   ADDRESS<TAB>EXPIRY<TAB>LAST_LOGIN<TAB>USER
 //   end<TAB>ENTRIES<TAB>CRC32
 //
@@ -13,7 +14,10 @@
 // by base::Printable, so the file is always one item per line whatever they
 // held. The `end` line carries the number of entries and the CRC-32 (hex)
 // of every byte before it: a torn or altered file fails it and is not used.
-// Version 1 files (no checkpoint, no checksum) are still read.
+// A `revoke` line (exactctl remove, see relay_table.h) is not an entry and
+// is not counted in ENTRIES; version 2 files written before revokes existed
+// simply have none. Version 1 files (no checkpoint, no checksum) are still
+// read.
 // docs/state-file.md describes the format. Thread safety: pure functions.
 #ifndef EXACT_SRC_TABLE_STATE_FILE_H_
 #define EXACT_SRC_TABLE_STATE_FILE_H_
@@ -27,9 +31,17 @@
 
 namespace exact::table {
 
+// A revoke held in the state file (relay_table.h's RelayTable::Revoke).
+struct SavedRevoke {
+  IpAddress address;
+  UnixSeconds at = 0;
+  UnixSeconds hold_until = 0;
+};
+
 struct SavedState {
   std::vector<base::LogPosition> logs;
   std::string journal_cursor;  // "" when there is none.
+  std::vector<SavedRevoke> revokes;
 };
 
 std::string EncodeState(const RelaySnapshot& snapshot, const SavedState& positions = {});

@@ -31,8 +31,8 @@ TEST(RelayTable, UsersAndLoginTimesSurviveReplacementExpiryAndCompaction) {
   for (int round = 0; round < 8; ++round) {
     for (uint32_t i = 0; i < kN; ++i) {
       // Odd addresses get a new, longer name each round; even ones keep theirs.
-      std::string user = i % 2 ? "user-" + std::to_string(i) + std::string(round, 'x')
-                               : "u" + std::to_string(i);
+      std::string user =
+          i % 2 ? "user-" + std::to_string(i) + std::string(round, 'x') : "u" + std::to_string(i);
       t.Upsert(addr(i), user, 1000 + round, i < kN / 2 ? 10 : 100);
     }
   }
@@ -216,6 +216,42 @@ namespace {
 
 // One writer (the pipeline's stage 3) and concurrent readers (publisher,
 // dumps, expiry): run under TSan in CI.
+// exactctl remove: out at once, and no login logged up to the revoke brings
+// it back (a later line of the same session, a replay after a restart).
+TEST(RelayTable, ARevokeHoldsUntilANewerLogin) {
+  RelayTable t;
+  t.Upsert(Ip("192.0.2.1"), "alice", 1000, 60);
+  EXPECT_TRUE(t.Remove(Ip("192.0.2.1"), {1005, 1065}, 1005));
+  EXPECT_FALSE(t.Lookup(Ip("192.0.2.1"), 1005).has_value());
+  // Logged at 1000 and at 1005 (the revoke's own second): refused.
+  EXPECT_EQ(
+      t.UpsertAll({{Ip("192.0.2.1"), "alice", 1000, 1060}, {Ip("192.0.2.1"), "alice", 1005, 1065}},
+                  1006),
+      0u);
+  EXPECT_EQ(t.revoked_logins(), 2u);
+  EXPECT_FALSE(t.Lookup(Ip("192.0.2.1"), 1006).has_value());
+  // Logged after it: granted, and the revoke is gone.
+  EXPECT_EQ(t.UpsertAll({{Ip("192.0.2.1"), "alice", 1006, 1066}}, 1006), 1u);
+  EXPECT_TRUE(t.Lookup(Ip("192.0.2.1"), 1006).has_value());
+  EXPECT_TRUE(t.Revokes(1006).empty());
+  EXPECT_EQ(t.UpsertAll({{Ip("192.0.2.1"), "alice", 1001, 1061}}, 1007), 0u);
+  EXPECT_EQ(t.revoked_logins(), 2u);
+}
+
+TEST(RelayTable, ARevokeIsDroppedAfterItsHoldAndAManualGrantClearsIt) {
+  RelayTable t;
+  EXPECT_FALSE(t.Remove(Ip("192.0.2.1"), {1000, 1060}, 1000));  // Nothing live: still held.
+  t.RestoreRevoke(Ip("192.0.2.2"), {1000, 1060}, 1000);
+  t.RestoreRevoke(Ip("192.0.2.3"), {900, 950}, 1000);  // Held no longer: not restored.
+  ASSERT_EQ(t.Revokes(1000).size(), 2u);
+  EXPECT_EQ(t.Revokes(1000)[1].first, Ip("192.0.2.2"));
+  t.Upsert(Ip("192.0.2.1"), "operator", 1001, 60);
+  EXPECT_EQ(t.Revokes(1001).size(), 1u);
+  EXPECT_TRUE(t.Lookup(Ip("192.0.2.1"), 1001).has_value());
+  EXPECT_TRUE(t.Revokes(1060).empty());
+  EXPECT_EQ(t.UpsertAll({{Ip("192.0.2.2"), "bob", 999, 2000}}, 1060), 1u);
+}
+
 TEST(RelayTable, ConcurrentWriterAndReadersAgree) {
   RelayTable t;
   std::atomic<bool> done{false};
@@ -228,7 +264,7 @@ TEST(RelayTable, ConcurrentWriterAndReadersAgree) {
     size_t n = t.Snapshot(1000).size();
     EXPECT_GE(n, last);  // Entries only ever appear.
     last = n;
-    t.Expire(999);       // Removes nothing, but sweeps every shard.
+    t.Expire(999);  // Removes nothing, but sweeps every shard.
   }
   writer.join();
   EXPECT_EQ(t.Snapshot(1000).size(), 20000u);

@@ -51,6 +51,23 @@ TEST(StateFile, PositionsRoundTripWithTheEntries) {
   EXPECT_EQ(out.positions.journal_cursor, SomePositions().journal_cursor);
 }
 
+TEST(StateFile, RevokesRoundTripAndAreNotEntries) {
+  SavedState p = SomePositions();
+  p.revokes.push_back({*IpAddress::Parse("192.0.2.9"), 150, 210});
+  p.revokes.push_back({*IpAddress::Parse("2001:db8::9"), 151, 211});
+  std::vector<RelayRecord> in = {{*IpAddress::Parse("192.0.2.1"), "alice", 100, 200}};
+  const std::string text = EncodeState(RelaySnapshot::Of(in), p);
+  EXPECT_NE(text.find("\nrevoke\t192.0.2.9\t150\t210\n"), std::string::npos);
+  EXPECT_NE(text.find("\nend\t1\t"), std::string::npos);
+  DecodedState out = DecodeState(text);
+  EXPECT_EQ(out.verdict, DecodedState::Verdict::kOk);
+  ASSERT_EQ(out.records.size(), 1u);
+  ASSERT_EQ(out.positions.revokes.size(), 2u);
+  EXPECT_EQ(out.positions.revokes[1].address, *IpAddress::Parse("2001:db8::9"));
+  EXPECT_EQ(out.positions.revokes[1].at, 151);
+  EXPECT_EQ(out.positions.revokes[1].hold_until, 211);
+}
+
 TEST(StateFile, ATornFileIsCorruptAtEveryLength) {
   std::vector<RelayRecord> in = {{*IpAddress::Parse("192.0.2.1"), "alice", 100, 200},
                                  {*IpAddress::Parse("192.0.2.2"), "bob", 100, 200}};
