@@ -64,8 +64,8 @@ void Report(const char* what, std::vector<double> v) {
   }
   std::sort(v.begin(), v.end());
   auto pct = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))]; };
-  std::printf("%-10s probes %zu  p50 %.0f ms  p99 %.0f ms  max %.0f ms\n", what, v.size(),
-              pct(0.5), pct(0.99), v.back());
+  std::printf("%-10s probes %zu  p50 %.0f ms  p99 %.0f ms  max %.0f ms\n", what, v.size(), pct(0.5),
+              pct(0.99), v.back());
 }
 
 }  // namespace
@@ -84,9 +84,8 @@ int main(int argc, char** argv) {
   std::ofstream(log).close();
   std::ofstream(dir + "/exact.conf")
       << "user root\npidfile " << dir << "/pid\nmaillog " << log << "\nserverdefs "
-      << exact::base::AbsolutePath(argv[2])
-      << "\nserver dovecot\nauthtype lmdb\nauthfile " << dir << "/relay\ndumpfile " << dir
-      << "/dump\ntimeout 3600\nsocketmap unix:" << sock << "\n";
+      << exact::base::AbsolutePath(argv[2]) << "\nserver dovecot\nauthtype lmdb\nauthfile " << dir
+      << "/relay\ndumpfile " << dir << "/dump\ntimeout 3600\nsocketmap unix:" << sock << "\n";
   pid_t daemon = ::fork();
   if (daemon == 0) {
     ::execl(argv[1], argv[1], "-f", "-c", (dir + "/exact.conf").c_str(), nullptr);
@@ -118,8 +117,9 @@ int main(int argc, char** argv) {
       if (ms % 50 == 0) {
         std::string ip = absl::StrCat("10.250.", probe_id / 250, ".", probe_id % 250 + 1);
         ++probe_id;
-        chunk += absl::StrCat("Nov 22 10:00:00 mx dovecot: imap-login: Login: user=<p>, method=PLAIN, rip=",
-                              ip, ", lip=192.0.2.1, mpid=1, session=<x>\n");
+        chunk += absl::StrCat(
+            "Nov 22 10:00:00 mx dovecot: imap-login: Login: user=<p>, method=PLAIN, rip=", ip,
+            ", lip=192.0.2.1, mpid=1, session=<x>\n");
         std::fwrite(chunk.data(), 1, chunk.size(), f);
         std::fflush(f);
         std::lock_guard<std::mutex> l(mu);

@@ -4,8 +4,8 @@
 #include <arpa/inet.h>
 
 #include <cstdint>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "fuzz/fuzz_target.h"

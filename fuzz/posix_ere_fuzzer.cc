@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "re2/re2.h"
 #include "fuzz/fuzz_target.h"
+#include "re2/re2.h"
 #include "src/config/posix_ere.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -18,8 +18,7 @@
 
 // `lhs` = value of the StatusOr `rexpr`, or return its error.
 #define EXACT_ASSIGN_OR_RETURN(lhs, rexpr) \
-  EXACT_ASSIGN_OR_RETURN_IMPL_(            \
-      EXACT_STATUS_CONCAT_(exact_statusor_, __LINE__), lhs, rexpr)
+  EXACT_ASSIGN_OR_RETURN_IMPL_(EXACT_STATUS_CONCAT_(exact_statusor_, __LINE__), lhs, rexpr)
 #define EXACT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                                 \
   if (!tmp.ok()) return std::move(tmp).status();      \

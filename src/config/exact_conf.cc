@@ -376,9 +376,10 @@ const absl::flat_hash_map<std::string, Setter>& KeyTable() {
                     a.ok() && (a->is_unix || a->port > 0)) {
            s->socketmap = std::string(v.text);
          } else {
-           v.Error(absl::StrCat("\"socketmap\" must be unix:PATH, inet:IPV4:PORT or "
-                                "inet:[IPV6]:PORT; got \"",
-                                v.text, "\""));
+           v.Error(
+               absl::StrCat("\"socketmap\" must be unix:PATH, inet:IPV4:PORT or "
+                            "inet:[IPV6]:PORT; got \"",
+                            v.text, "\""));
          }
          s->socketmap_location = v.location;
        }},

@@ -29,16 +29,16 @@ using EreSeq = std::vector<EreNode>;
 struct EreNode {
   enum class Kind { kSet, kRepeat, kGroup, kBol, kEol, kWordBoundary };
   Kind kind = Kind::kSet;
-  std::bitset<256> set;           // kSet; kRepeat of a single set.
-  int min = 1, max = 1;           // kRepeat: -1 max is unbounded.
-  std::vector<EreSeq> branches;   // kGroup alternatives; kRepeat: one branch, the repeated item.
-  int capture = 0;                // kGroup: POSIX group number, 0 if non-capturing.
+  std::bitset<256> set;          // kSet; kRepeat of a single set.
+  int min = 1, max = 1;          // kRepeat: -1 max is unbounded.
+  std::vector<EreSeq> branches;  // kGroup alternatives; kRepeat: one branch, the repeated item.
+  int capture = 0;               // kGroup: POSIX group number, 0 if non-capturing.
 };
 
 struct EreTranslation {
   bool ok = false;
-  std::string pattern;  // The translated expression, when ok.
-  int groups = 0;       // Capturing groups, numbered as POSIX numbers them.
+  std::string pattern;      // The translated expression, when ok.
+  int groups = 0;           // Capturing groups, numbered as POSIX numbers them.
   size_t error_offset = 0;  // 0-based byte offset of the problem, when !ok.
   std::string error;        // What is wrong and how to fix it, when !ok.
   std::shared_ptr<const std::vector<EreSeq>> ast;  // Top-level alternatives, when ok.

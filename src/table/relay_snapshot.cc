@@ -25,8 +25,8 @@ void RelaySnapshot::Reserve(size_t entries, size_t user_bytes) {
   users_.Reserve(user_bytes);
 }
 
-void RelaySnapshot::Add(const IpAddress& address, absl::string_view user,
-                        UnixSeconds last_login, UnixSeconds expiry) {
+void RelaySnapshot::Add(const IpAddress& address, absl::string_view user, UnixSeconds last_login,
+                        UnixSeconds expiry) {
   slots_.push_back(Slot{address, expiry, LoginAge(expiry, last_login), users_.Add(user)});
 }
 

@@ -170,8 +170,8 @@ namespace exact::config {
 namespace {
 
 TEST(ExactConf, SocketmapTakesUnixAndInetOnIpv4OrBracketedIpv6) {
-  for (std::string ok : {"socketmap unix:/run/exact/relay.sock\n", "socketmap inet:127.0.0.1:9999\n",
-                         "socketmap inet:[::1]:9999\n"}) {
+  for (std::string ok : {"socketmap unix:/run/exact/relay.sock\n",
+                         "socketmap inet:127.0.0.1:9999\n", "socketmap inet:[::1]:9999\n"}) {
     Diagnostics d;
     Parse(ok, &d);
     EXPECT_FALSE(d.HasErrors()) << ok << d.ToString();

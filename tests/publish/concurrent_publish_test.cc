@@ -20,10 +20,11 @@ namespace {
 using config::MapFormat;
 
 std::vector<table::RelayRecord> Version(char tag) {
-  std::vector<table::RelayRecord> r = {{*match::IpAddress::Parse("192.0.2.1"), "common", 1, 2000000000}};
+  std::vector<table::RelayRecord> r = {
+      {*match::IpAddress::Parse("192.0.2.1"), "common", 1, 2000000000}};
   for (uint32_t i = 0; i < 200; ++i) {
-    r.push_back({match::IpAddress::FromV4((tag == 'a' ? 0x0a000000 : 0x0b000000) + i), "u", 1,
-                 2000000000});
+    r.push_back(
+        {match::IpAddress::FromV4((tag == 'a' ? 0x0a000000 : 0x0b000000) + i), "u", 1, 2000000000});
   }
   return r;
 }
@@ -63,9 +64,10 @@ TEST_P(ConcurrentPublish, ReadersNeverSeeAMissingOrPartialMap) {
   });
   // Postfix reads lmdb, hash and cdb maps; text maps are read by Exim and
   // Sendmail, whose readers we cannot run here.
-  const char* type = GetParam() == MapFormat::kLmdb ? "lmdb"
-                     : GetParam() == MapFormat::kDb ? "hash"
-                     : GetParam() == MapFormat::kCdb ? "cdb" : nullptr;
+  const char* type = GetParam() == MapFormat::kLmdb  ? "lmdb"
+                     : GetParam() == MapFormat::kDb  ? "hash"
+                     : GetParam() == MapFormat::kCdb ? "cdb"
+                                                     : nullptr;
   std::thread postmap;
   if (type != nullptr) {
     std::ofstream(dir + "/main.cf") << "";

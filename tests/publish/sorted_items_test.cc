@@ -33,8 +33,9 @@ TEST(SortedItems, SortsLikeMemcmpAndKeepsTheFirstOfEqualKeys) {
   }
   std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) {
     return std::lexicographical_compare(
-        a.first.begin(), a.first.end(), b.first.begin(), b.first.end(),
-        [](char x, char y) { return static_cast<unsigned char>(x) < static_cast<unsigned char>(y); });
+        a.first.begin(), a.first.end(), b.first.begin(), b.first.end(), [](char x, char y) {
+          return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+        });
   });
   items.SortAndDedupe();
   ASSERT_EQ(items.size(), want.size());

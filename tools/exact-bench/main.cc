@@ -3,11 +3,11 @@
 // the final LMDB publish) and reports throughput as a ratio to a baseline
 // measured in the same run: read() of the same files plus a newline count.
 // Files are streamed through the chunk pool; nothing holds a whole file.
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <algorithm>
 #include <atomic>
@@ -241,8 +241,8 @@ int main(int argc, char** argv) {
   if (publish) {
     char tmpl[] = "/tmp/exact-bench-XXXXXX";
     std::string dir = ::mkdtemp(tmpl);
-    auto writer = exact::publish::OpenMapWriter(
-        {exact::config::MapFormat::kLmdb, dir + "/relay", "", 0640});
+    auto writer =
+        exact::publish::OpenMapWriter({exact::config::MapFormat::kLmdb, dir + "/relay", "", 0640});
     auto t0 = Clock::now();
     auto records = table.Snapshot(clock.Now());
     snapshot_seconds = Seconds(Clock::now() - t0);
@@ -279,8 +279,8 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(st.bytes.load()),
         static_cast<unsigned long long>(st.lines.load()),
         static_cast<unsigned long long>(st.logins.load()), live, used_threads, seconds,
-        publish_seconds, snapshot_seconds, gbps, lps,
-        static_cast<long long>(ru.ru_maxrss) * 1024, base_gbps, base_gbps > 0 ? gbps / base_gbps : 0,
+        publish_seconds, snapshot_seconds, gbps, lps, static_cast<long long>(ru.ru_maxrss) * 1024,
+        base_gbps, base_gbps > 0 ? gbps / base_gbps : 0,
         static_cast<unsigned long long>(st.bad_address.load()),
         static_cast<unsigned long long>(st.candidates.load()),
         static_cast<unsigned long long>(st.unconfirmed.load()));
@@ -302,10 +302,12 @@ int main(int argc, char** argv) {
                               .c_str()
                         : "");
     std::printf("throughput        %.2f GB/s, %.1f M lines/s\n", gbps, lps / 1e6);
-    std::printf("peak RSS          %s\n", HumanBytes(static_cast<double>(ru.ru_maxrss) * 1024).c_str());
+    std::printf("peak RSS          %s\n",
+                HumanBytes(static_cast<double>(ru.ru_maxrss) * 1024).c_str());
     if (base.seconds > 0) {
-      std::printf("baseline          %.2f GB/s (read + newline count, 1 thread, same files, best of 2)\n",
-                  base_gbps);
+      std::printf(
+          "baseline          %.2f GB/s (read + newline count, 1 thread, same files, best of 2)\n",
+          base_gbps);
       std::printf("ratio             %.2f of baseline\n", gbps / base_gbps);
     }
   }

@@ -23,8 +23,8 @@ double LogGenerator::Uniform() { return static_cast<double>(Next() >> 11) * 0x1.
 
 std::string LogGenerator::Address(uint64_t index) const {
   // The first ipv6_share of the index space is IPv6, the rest IPv4 in 10/8.
-  auto v6_count = static_cast<uint64_t>(static_cast<double>(options_.unique_addresses) *
-                                        options_.ipv6_share);
+  auto v6_count =
+      static_cast<uint64_t>(static_cast<double>(options_.unique_addresses) * options_.ipv6_share);
   if (index < v6_count) {
     // Never a run of zero words, so this text is already canonical.
     // v >= 1 keeps the last two words from both being zero.
@@ -62,21 +62,21 @@ void LogGenerator::AppendLine(std::string* out) {
         return;
       case 1:
         absl::StrAppend(out, ts, " mail1 dovecot: pop3-login: Login: user=<", user,
-                        ">, method=PLAIN, rip=", ip, ", lip=192.0.2.1, mpid=", pid,
-                        ", session=<", absl::Hex(Next()), ">\n");
+                        ">, method=PLAIN, rip=", ip, ", lip=192.0.2.1, mpid=", pid, ", session=<",
+                        absl::Hex(Next()), ">\n");
         return;
       case 2:
-        absl::StrAppend(out, ts, " mail2 imapd[", pid, "]: Login user=", user,
-                        " host=client", pid, ".example [", ip, "]\n");
+        absl::StrAppend(out, ts, " mail2 imapd[", pid, "]: Login user=", user, " host=client", pid,
+                        ".example [", ip, "]\n");
         return;
       case 3:
         absl::StrAppend(out, ts, " mail2 courier-pop3d: LOGIN, user=", user, ", ip=[",
-                        ip.find(':') == std::string::npos ? "::ffff:" : "", ip, "], port=[",
-                        pid, "]\n");
+                        ip.find(':') == std::string::npos ? "::ffff:" : "", ip, "], port=[", pid,
+                        "]\n");
         return;
       default:
-        absl::StrAppend(out, ts, " mail3 cyrus/imap[", pid, "]: login: client.example [", ip,
-                        "] ", user, " plaintext User logged in SESSIONID=<s-", pid, ">\n");
+        absl::StrAppend(out, ts, " mail3 cyrus/imap[", pid, "]: login: client.example [", ip, "] ",
+                        user, " plaintext User logged in SESSIONID=<s-", pid, ">\n");
         return;
     }
   }
@@ -84,9 +84,10 @@ void LogGenerator::AppendLine(std::string* out) {
     const std::string bad = absl::StrCat("198.51.100.", Next() % 250 + 1);
     switch (Next() % 5) {
       case 0:
-        absl::StrAppend(out, ts, " mail1 dovecot: pop3-login: Disconnected (auth failed, 1 "
-                        "attempts in 2 secs): user=<", user, ">, method=PLAIN, rip=", bad,
-                        ", lip=192.0.2.1, session=<x>\n");
+        absl::StrAppend(out, ts,
+                        " mail1 dovecot: pop3-login: Disconnected (auth failed, 1 "
+                        "attempts in 2 secs): user=<",
+                        user, ">, method=PLAIN, rip=", bad, ", lip=192.0.2.1, session=<x>\n");
         return;
       case 1:
         absl::StrAppend(out, ts, " mail2 imapd[", pid, "]: Login failed user=", user,
@@ -101,9 +102,13 @@ void LogGenerator::AppendLine(std::string* out) {
                         ", ip=[::ffff:", bad, "]\n");
         return;
       default:
-        absl::StrAppend(out, ts, " mx1 postfix/smtpd[", pid, "]: NOQUEUE: reject: RCPT from "
-                        "unknown[", bad, "]: 554 5.7.1 Relay access denied; from=<imapd[1]: "
-                        "Login user=x host=h [", bad, "]> to=<a@example.net> proto=ESMTP\n");
+        absl::StrAppend(out, ts, " mx1 postfix/smtpd[", pid,
+                        "]: NOQUEUE: reject: RCPT from "
+                        "unknown[",
+                        bad,
+                        "]: 554 5.7.1 Relay access denied; from=<imapd[1]: "
+                        "Login user=x host=h [",
+                        bad, "]> to=<a@example.net> proto=ESMTP\n");
         return;
     }
   }
@@ -118,8 +123,8 @@ void LogGenerator::AppendLine(std::string* out) {
                       ".example.com[203.0.113.", pid % 250, "]\n");
       return;
     case 2:
-      absl::StrAppend(out, ts, " mx1 postfix/cleanup[", pid, "]: ", qid,
-                      ": message-id=<", absl::Hex(Next()), "@example.com>\n");
+      absl::StrAppend(out, ts, " mx1 postfix/cleanup[", pid, "]: ", qid, ": message-id=<",
+                      absl::Hex(Next()), "@example.com>\n");
       return;
     case 3:
       absl::StrAppend(out, ts, " mx1 postfix/qmgr[", pid, "]: ", qid, ": from=<sender", pid,
@@ -133,7 +138,8 @@ void LogGenerator::AppendLine(std::string* out) {
       return;
     default:
       absl::StrAppend(out, ts, " mx1 postfix/smtpd[", pid, "]: disconnect from mail", pid,
-                      ".example.com[203.0.113.", pid % 250, "] ehlo=1 mail=1 rcpt=1 data=1 "
+                      ".example.com[203.0.113.", pid % 250,
+                      "] ehlo=1 mail=1 rcpt=1 data=1 "
                       "quit=1 commands=5\n");
       return;
   }

@@ -16,10 +16,10 @@ namespace exact::loggen {
 
 struct GeneratorOptions {
   uint64_t seed = 1;
-  double login_share = 0.05;        // Share of lines that are successful logins.
-  double failure_share = 0.02;      // Failed logins and injection look-alikes.
+  double login_share = 0.05;    // Share of lines that are successful logins.
+  double failure_share = 0.02;  // Failed logins and injection look-alikes.
   uint64_t unique_addresses = 10000;
-  double ipv6_share = 0.1;          // Share of client addresses that are IPv6.
+  double ipv6_share = 0.1;  // Share of client addresses that are IPv6.
 };
 
 class LogGenerator {

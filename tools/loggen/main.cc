@@ -30,9 +30,21 @@ bool ParseSize(const char* text, uint64_t* bytes) {
   uint64_t unit = 1;
   if (!s.empty()) {
     switch (s.back()) {
-      case 'K': case 'k': unit = 1ULL << 10; s.pop_back(); break;
-      case 'M': case 'm': unit = 1ULL << 20; s.pop_back(); break;
-      case 'G': case 'g': unit = 1ULL << 30; s.pop_back(); break;
+      case 'K':
+      case 'k':
+        unit = 1ULL << 10;
+        s.pop_back();
+        break;
+      case 'M':
+      case 'm':
+        unit = 1ULL << 20;
+        s.pop_back();
+        break;
+      case 'G':
+      case 'g':
+        unit = 1ULL << 30;
+        s.pop_back();
+        break;
     }
   }
   uint64_t v;
@@ -102,7 +114,8 @@ int main(int argc, char** argv) {
   if (answer_file != nullptr) {
     FILE* f = std::fopen(answer_file, "w");
     if (f == nullptr) return EX_CANTCREAT;
-    for (const auto& [ip, user] : gen.answer()) std::fprintf(f, "%s\t%s\n", ip.c_str(), user.c_str());
+    for (const auto& [ip, user] : gen.answer())
+      std::fprintf(f, "%s\t%s\n", ip.c_str(), user.c_str());
     std::fclose(f);
   }
   std::fprintf(stderr, "exact-loggen: %llu bytes, %llu lines, %llu logins\n",
