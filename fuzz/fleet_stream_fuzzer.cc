@@ -13,6 +13,29 @@
 #include "src/fleet/endpoint.h"
 #include "src/fleet/stream_reply.h"
 
+namespace {
+
+// Debian 12's hiredis (0.14) has no `maxelements`: an array header callocs
+// the length it declares before any element arrives, so "*1700000000" asks
+// for 13 GB. That is the library's behaviour towards the Redis server exact
+// is configured to trust (docs/fleet.md), not exact's code, which is what
+// this target is for: inputs declaring more elements than any stream reply
+// exact asks for could hold are left out.
+bool DeclaresHugeArray(const std::string& text) {
+  constexpr long kMaxElements = 1 << 16;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '*' || (i > 0 && text[i - 1] != '\n')) continue;
+    long n = 0;
+    for (size_t j = i + 1; j < text.size() && text[j] >= '0' && text[j] <= '9'; ++j) {
+      n = n * 10 + (text[j] - '0');
+      if (n > kMaxElements) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   if (auto e = exact::fleet::ParseEndpoint(text)) {
@@ -20,6 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = exact::fleet::ParseEndpoint(e->ToString());
     if (!again || again->host != e->host || again->port != e->port) std::abort();
   }
+  if (DeclaresHugeArray(text)) return 0;
   redisReader* reader = redisReaderCreate();
   if (reader == nullptr) return 0;
   redisReaderFeed(reader, text.data(), text.size());
